@@ -244,7 +244,7 @@ class GeoPackageStore(Store):
 
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self, *, command: str = "") -> Iterator[_Transaction]:
+    def transaction(self, *, command: str = "", create: bool = False) -> Iterator[_Transaction]:
         """Group several writes into one all-or-nothing change of the file.
 
         >>> with store.transaction(command="kumuhgis demo") as tx:   # doctest: +SKIP
@@ -257,7 +257,7 @@ class GeoPackageStore(Store):
             try:
                 if self.path.exists():
                     shutil.copyfile(self.path, tmp)
-                elif not getattr(self, "_creating", False):
+                elif not create:
                     raise StoreError(
                         f"Proyek {self.path} tidak ada; buat dulu dengan `kumuhgis import` atau "
                         f"`kumuhgis demo` / project {self.path} does not exist"
@@ -371,6 +371,26 @@ class _Transaction:
             }
         )
 
+    def initialise(self, *, kota: str = "", settings: dict | None = None) -> None:
+        """Record what a new project starts with: schema version, city, settings."""
+        self.set_meta("schema_version", str(SCHEMA_VERSION))
+        self.set_meta("created_at", _now())
+        self.set_meta("kota", kota)
+        self.set_meta("settings", yaml.safe_dump(settings or {}, allow_unicode=True, sort_keys=True))
+        self._audit.append(
+            {
+                "waktu": _now(),
+                "perintah": self.command or "create",
+                "layer": META_TABLE,
+                "operasi": "create",
+                "sumber": json.dumps({"kota": kota}),
+                "baris_masuk": 0,
+                "baris_disimpan": 0,
+                "baris_ditolak": 0,
+                "pengguna": _user_name(),
+            }
+        )
+
     def set_meta(self, key: str, value: str) -> None:
         self._meta_updates[key] = str(value)
 
@@ -470,38 +490,28 @@ def open_store(path: str | os.PathLike) -> GeoPackageStore:
 
 
 def create_store(
-    path: str | os.PathLike, *, kota: str = "", settings: dict | None = None, overwrite: bool = False
+    path: str | os.PathLike,
+    *,
+    kota: str = "",
+    settings: dict | None = None,
+    layers: dict[str, pd.DataFrame] | None = None,
+    overwrite: bool = False,
+    command: str = "create",
 ) -> GeoPackageStore:
-    """Create an empty city project (meta table, schema version, settings, first audit row)."""
+    """Create a city project (meta table, schema version, settings, first audit row).
+
+    ``layers`` (name → frame, already valid) are written in the same all-or-nothing step.
+    """
     p = Path(path)
     if p.suffix.lower() != ".gpkg":
         raise UsageError(f"Proyek harus berkas .gpkg / the project must be a .gpkg file: {p}")
     if p.exists() and not overwrite:
         raise UsageError(f"Proyek sudah ada / project already exists: {p}")
     store = GeoPackageStore(p)
-    store._creating = True
-    try:
-        with store.transaction(command="create") as tx:
-            if p.exists():
-                # overwrite: start the copy empty
-                tx.path.unlink()
-            tx.set_meta("schema_version", str(SCHEMA_VERSION))
-            tx.set_meta("created_at", _now())
-            tx.set_meta("kota", kota)
-            tx.set_meta("settings", yaml.safe_dump(settings or {}, allow_unicode=True, sort_keys=True))
-            tx._audit.append(
-                {
-                    "waktu": _now(),
-                    "perintah": "create",
-                    "layer": META_TABLE,
-                    "operasi": "create",
-                    "sumber": json.dumps({"kota": kota}),
-                    "baris_masuk": 0,
-                    "baris_disimpan": 0,
-                    "baris_ditolak": 0,
-                    "pengguna": _user_name(),
-                }
-            )
-    finally:
-        store._creating = False
+    with store.transaction(command=command, create=True) as tx:
+        if tx.path.exists():  # overwrite: start from an empty file
+            tx.path.unlink()
+        tx.initialise(kota=kota, settings=settings)
+        for name, frame in (layers or {}).items():
+            tx.write(name, frame, source="demo" if command.endswith("demo") else "")
     return store

@@ -1,0 +1,243 @@
+"""Data commands: ``demo``, ``import``, ``validate``, ``area``, ``summary``, ``layers``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import UsageError, ValidationError
+from ..schema import LAYERS
+from ._console import console, print_problems, progress
+
+_EPILOG_FORMATS = (
+    "Format masukan / input formats: Shapefile (.zip atau folder/.shp; DBF tanpa .cpg dibaca "
+    "Windows-1252), GeoPackage (.gpkg, pilih --source-layer), GeoJSON, KML/KMZ, CSV/XLSX "
+    "(kolom bujur/lintang atau WKT; tanpa geometri untuk sk_kumuh dan baseline)."
+)
+
+
+def _parse_map(items: list[str] | None) -> dict[str, str]:
+    mapping = {}
+    for item in items or []:
+        if "=" not in item:
+            raise UsageError(f"--map harus SRC=DST, bukan '{item}' / --map must be SRC=DST, not '{item}'")
+        src, dst = item.split("=", 1)
+        if not src.strip() or not dst.strip():
+            raise UsageError(f"--map harus SRC=DST, bukan '{item}' / --map must be SRC=DST, not '{item}'")
+        mapping[src.strip()] = dst.strip()
+    return mapping
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from ..demo import build_demo
+    from ..store import create_store
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".gpkg":
+        raise UsageError(f"--out harus berkas .gpkg / --out must be a .gpkg file: {out}")
+    with progress("Membangun kota demo / building demo city", total=2) as advance:
+        city = build_demo(seed=args.seed)
+        advance(description="Menyimpan / writing")
+        create_store(
+            out,
+            kota=city.settings.get("kota", ""),
+            settings=city.settings,
+            layers=city.layers,
+            overwrite=True,
+            command="kumuhgis demo",
+        )
+        advance()
+    con = console()
+    con.print(f"Proyek demo dibuat / demo project written: [bold]{out}[/]")
+    for name, frame in city.layers.items():
+        con.print(f"  {name:<14} {len(frame):>6} baris/rows")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from ..ingest import import_file
+
+    if args.layer not in LAYERS:
+        raise UsageError(f"layer '{args.layer}' tidak dikenal; pilih / choose: {', '.join(LAYERS)}")
+    with progress(f"Impor / importing {Path(args.file).name}", total=None):
+        outcome = import_file(
+            args.store,
+            args.layer,
+            args.file,
+            lenient=args.lenient,
+            append=args.append,
+            mapping=_parse_map(args.map),
+            source_layer=args.source_layer,
+            assume_crs=args.crs,
+            report=args.report,
+            command=" ".join(["kumuhgis", *sys.argv[1:]]) if sys.argv else "kumuhgis import",
+        )
+    con = console()
+    lang = args.lang
+    for p in outcome.problems:
+        if p.severity != "error":
+            con.print(f"[yellow]{p.severity}[/]: {p.text(lang)}")
+    if lang == "id":
+        con.print(
+            f"Layer [bold]{outcome.layer}[/] ({outcome.mode}): {outcome.rows_in} baris masuk, "
+            f"{outcome.rows_stored} disimpan, {outcome.rows_rejected} ditolak → {outcome.store}"
+        )
+    else:
+        con.print(
+            f"Layer [bold]{outcome.layer}[/] ({outcome.mode}): {outcome.rows_in} rows in, "
+            f"{outcome.rows_stored} stored, {outcome.rows_rejected} rejected → {outcome.store}"
+        )
+    if outcome.rejected_file:
+        con.print(f"Baris ditolak / rejected rows: {outcome.rejected_file}")
+    if outcome.report_file:
+        con.print(f"Laporan / report: {outcome.report_file}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from ..ingest import validate_file
+
+    result = validate_file(
+        args.layer,
+        args.file,
+        lenient=args.lenient,
+        mapping=_parse_map(args.map),
+        source_layer=args.source_layer,
+        assume_crs=args.crs,
+    )
+    if result.errors:
+        raise ValidationError(result.problems, source=str(args.file), layer=args.layer)
+    con = console()
+    if result.problems:
+        print_problems(ValidationError(result.problems, source=str(args.file), layer=args.layer), lang=args.lang, file=sys.stdout)
+    if args.lang == "id":
+        con.print(f"OK: {result.rows_in} baris siap diimpor ke layer {args.layer}.")
+    else:
+        con.print(f"OK: {result.rows_in} rows ready to import into layer {args.layer}.")
+    return 0
+
+
+def _cmd_area(args: argparse.Namespace) -> int:
+    from ..area import area_table
+    from ..crs import resolve_crs
+    from ..io import read_file
+
+    read = read_file(args.file, layer=args.source_layer)
+    if not read.has_geometry:
+        raise UsageError(f"{args.file} tidak punya geometri / has no geometry")
+    frame, problems = resolve_crs(read.frame, source=str(args.file), assume_crs=args.crs)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationError(problems, source=str(args.file), layer="-")
+    table = area_table(frame.drop(columns=["_row"], errors="ignore"), method=args.method)
+    if args.json:
+        rows = json.loads(table.to_json(orient="records", force_ascii=False))
+        json.dump(
+            {"file": str(args.file), "method": args.method, "total_ha": float(table["luas_ha"].sum()), "features": rows},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=1,
+        )
+        sys.stdout.write("\n")
+        return 0
+    from rich.table import Table
+
+    con = console()
+    for p in problems:
+        con.print(f"[yellow]{p.severity}[/]: {p.text(args.lang)}")
+    label = table["metode"].iloc[0] if len(table) else args.method
+    t = Table(title=f"Luas / area — {Path(args.file).name} ({label})")
+    shown = [c for c in table.columns if c not in ("geometry",)][:6]
+    if "luas_ha" not in shown:
+        shown.append("luas_ha")
+    for c in shown:
+        t.add_column(c, justify="right" if c == "luas_ha" else "left")
+    for _, row in table.iterrows():
+        t.add_row(*[f"{row[c]:.4f}" if c == "luas_ha" else str(row[c]) for c in shown])
+    con.print(t)
+    con.print(f"Total: {table['luas_ha'].sum():.4f} ha")
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from ..store import open_store
+    from ..summary import city_summary, render_summary
+
+    store = open_store(args.store)
+    summary = city_summary(store, year=args.year)
+    render_summary(summary, console(), lang=args.lang)
+    return 0
+
+
+def _cmd_layers(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from ..store import open_store
+
+    store = open_store(args.store)
+    meta = store.meta()
+    con = console()
+    t = Table(title=f"{args.store} — kota: {meta.get('kota', '')}, skema v{meta.get('schema_version')}")
+    t.add_column("layer")
+    t.add_column("baris/rows", justify="right")
+    for name in LAYERS:
+        t.add_row(name, str(len(store.read(name))) if store.has_layer(name) else "-")
+    con.print(t)
+    if args.audit:
+        con.print(store.audit().to_string(index=False))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="buat proyek kota demo / build the demo city project")
+    p.add_argument("--out", required=True, help="berkas .gpkg keluaran / output .gpkg")
+    p.add_argument("--seed", type=int, default=2016, help="benih acak / random seed (default 2016)")
+    p.set_defaults(func=_cmd_demo)
+
+    def _input_options(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--lenient", action="store_true", help="perbaiki geometri, tolak baris buruk / repair and drop bad rows")
+        q.add_argument("--map", action="append", metavar="SRC=DST", help="petakan kolom / map a column (repeatable)")
+        q.add_argument("--source-layer", help="layer/sheet/folder di berkas masukan / layer or sheet inside the file")
+        q.add_argument("--crs", help="CRS berkas bila tidak tercatat, mis. EPSG:9489 / CRS of a file that has none")
+
+    layers = ", ".join(LAYERS)
+    p = sub.add_parser(
+        "import",
+        help="validasi dan muat berkas ke layer / validate and load a file into a layer",
+        epilog=_EPILOG_FORMATS,
+        description=f"LAYER: {layers}. Ketat secara bawaan: ada masalah → laporan, status 2, proyek tidak berubah.",
+    )
+    p.add_argument("store", help="proyek .gpkg (dibuat bila belum ada) / project .gpkg (created if missing)")
+    p.add_argument("layer", help=f"layer tujuan / target layer: {layers}")
+    p.add_argument("file", help="berkas masukan / input file")
+    _input_options(p)
+    p.add_argument("--append", action="store_true", help="tambahkan, jangan ganti / append instead of replace")
+    p.add_argument("--report", help="nama dasar berkas laporan (mode --lenient) / report file base name")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("validate", help="laporkan semua masalah tanpa memuat / report every problem, load nothing", epilog=_EPILOG_FORMATS)
+    p.add_argument("layer", help=f"layer: {layers}")
+    p.add_argument("file", help="berkas masukan / input file")
+    _input_options(p)
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("area", help="luas hektar per fitur / hectares per feature")
+    p.add_argument("file")
+    p.add_argument("--method", choices=("geodesic", "utm"), default="geodesic",
+                   help="geodesic = elipsoid WGS 84 (bawaan); utm = planar di zona UTM SRGI2013 fitur")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="keluaran JSON / JSON output")
+    p.add_argument("--source-layer", help="layer di berkas / layer inside the file")
+    p.add_argument("--crs", help="CRS berkas bila tidak tercatat / CRS of a file that has none")
+    p.set_defaults(func=_cmd_area)
+
+    p = sub.add_parser("summary", help="ringkasan kota / city summary")
+    p.add_argument("store")
+    p.add_argument("--year", type=int, help="tahun kondisi / condition year (default: latest)")
+    p.set_defaults(func=_cmd_summary)
+
+    p = sub.add_parser("layers", help="daftar layer proyek / list the project's layers")
+    p.add_argument("store")
+    p.add_argument("--audit", action="store_true", help="tampilkan jejak audit / show the audit trail")
+    p.set_defaults(func=_cmd_layers)
