@@ -17,6 +17,7 @@ __all__ = [
     "Problem",
     "CRSError",
     "StoreError",
+    "ProjectNotFoundError",
     "UsageError",
 ]
 
@@ -83,6 +84,10 @@ class CRSError(KumuhgisError, ValueError):
 
 class StoreError(KumuhgisError, RuntimeError):
     """The project store cannot be opened, read or written."""
+
+
+class ProjectNotFoundError(StoreError, FileNotFoundError):
+    """The project file named by the user does not exist (a usage error: exit status 2)."""
 
 
 class UsageError(KumuhgisError, ValueError):

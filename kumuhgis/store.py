@@ -39,7 +39,7 @@ import pyogrio
 import yaml
 
 from . import __version__
-from .errors import StoreError, UsageError
+from .errors import ProjectNotFoundError, StoreError, UsageError
 from .schema import LAYERS, LayerSchema, get_layer
 
 __all__ = [
@@ -475,7 +475,7 @@ def open_store(path: str | os.PathLike) -> GeoPackageStore:
     """Open an existing city project. Raises :class:`StoreError` if it is missing or not ours."""
     p = Path(path)
     if not p.exists():
-        raise StoreError(f"Proyek tidak ditemukan: {p} / project not found: {p}")
+        raise ProjectNotFoundError(f"Proyek tidak ditemukan: {p} / project not found: {p}")
     store = GeoPackageStore(p)
     try:
         version = int(store.meta().get("schema_version", "0"))

@@ -88,6 +88,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # unexpected: exit 1 with a short message, traceback when -v
+        log.debug("unexpected failure", exc_info=True)
+        console(err=True).print(
+            f"[bold red]Kesalahan tak terduga / unexpected failure:[/] {type(exc).__name__}: {exc}\n"
+            "Jalankan ulang dengan -v untuk rincian / run again with -v for details.",
+            highlight=False,
+        )
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":  # pragma: no cover
