@@ -110,7 +110,11 @@ def import_file(
     rejected_file = report_file = None
     if lenient and (len(result.rejected) or result.problems):
         stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-        base = Path(report) if report else store_path.with_name(f"{store_path.stem}.impor-{layer}-{stamp}")
+        base = (
+            Path(report)
+            if report
+            else store_path.with_name(f"{store_path.stem}.impor-{layer}-{stamp}")
+        )
         base = base.with_suffix("")
         report_file = base.with_name(base.name + "-laporan.csv")
         result.problems_frame().to_csv(report_file, index=False, encoding="utf-8-sig")

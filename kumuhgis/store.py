@@ -131,7 +131,9 @@ def coerce_to_schema(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
     for col in schema.columns:
         if col.name not in out.columns:
             if col.required:
-                out[col.name] = pd.Series([None] * len(out), index=out.index, dtype=_dtype(col.type))
+                out[col.name] = pd.Series(
+                    [None] * len(out), index=out.index, dtype=_dtype(col.type)
+                )
             continue
         if col.type == "int":
             out[col.name] = pd.to_numeric(out[col.name]).astype("Int64")
@@ -217,7 +219,9 @@ class GeoPackageStore(Store):
         frame = pyogrio.read_dataframe(self.path, layer=layer, fid_as_index=False)
         if schema.spatial:
             if not isinstance(frame, gpd.GeoDataFrame):  # pragma: no cover - defensive
-                raise StoreError(f"Layer '{layer}' tanpa geometri / without geometry in {self.path}")
+                raise StoreError(
+                    f"Layer '{layer}' tanpa geometri / without geometry in {self.path}"
+                )
             if frame.crs is None:
                 frame = frame.set_crs(STORAGE_CRS)
         elif isinstance(frame, gpd.GeoDataFrame):  # pragma: no cover - defensive
@@ -314,12 +318,16 @@ class _Transaction:
         rows_rejected: int = 0,
     ) -> int:
         if mode not in ("replace", "append"):
-            raise UsageError(f"mode harus 'replace' atau 'append' / mode must be replace|append, not {mode!r}")
+            raise UsageError(
+                f"mode harus 'replace' atau 'append' / mode must be replace|append, not {mode!r}"
+            )
         schema = get_layer(layer)
         data = coerce_to_schema(frame, layer)
         if schema.spatial:
             if data.crs is None:
-                raise StoreError(f"Layer '{layer}' tanpa CRS / layer without CRS; refusing to store it")
+                raise StoreError(
+                    f"Layer '{layer}' tanpa CRS / layer without CRS; refusing to store it"
+                )
             if not data.crs.equals(gpd.GeoSeries([], crs=STORAGE_CRS).crs):
                 data = data.to_crs(STORAGE_CRS)
         exists = self.path.exists() and layer in [n for n, _ in pyogrio.list_layers(self.path)]
@@ -376,7 +384,9 @@ class _Transaction:
         self.set_meta("schema_version", str(SCHEMA_VERSION))
         self.set_meta("created_at", _now())
         self.set_meta("kota", kota)
-        self.set_meta("settings", yaml.safe_dump(settings or {}, allow_unicode=True, sort_keys=True))
+        self.set_meta(
+            "settings", yaml.safe_dump(settings or {}, allow_unicode=True, sort_keys=True)
+        )
         self._audit.append(
             {
                 "waktu": _now(),
@@ -480,7 +490,9 @@ def open_store(path: str | os.PathLike) -> GeoPackageStore:
     try:
         version = int(store.meta().get("schema_version", "0"))
     except (pyogrio.errors.DataSourceError, sqlite3.DatabaseError) as exc:
-        raise StoreError(f"{p} bukan GeoPackage yang bisa dibaca / is not a readable GeoPackage: {exc}") from exc
+        raise StoreError(
+            f"{p} bukan GeoPackage yang bisa dibaca / is not a readable GeoPackage: {exc}"
+        ) from exc
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{p} dibuat oleh kumuhgis yang lebih baru (skema {version}) / made by a newer kumuhgis "

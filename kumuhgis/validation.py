@@ -98,7 +98,9 @@ class _Collector:
         self.file_error = False
 
     def file(self, column, value, masalah, problem, perbaikan="", fix="", severity="error"):
-        self.problems.append(Problem(None, column, value, masalah, problem, perbaikan, fix, severity))
+        self.problems.append(
+            Problem(None, column, value, masalah, problem, perbaikan, fix, severity)
+        )
         if severity == "error":
             self.file_error = True
 
@@ -143,7 +145,9 @@ def map_columns(
         taken[dst] = col
     # exact schema names first, then aliases, so "luas_ha" beats "luas" for luas_ha
     rest = [c for c in columns if c not in result and c != "geometry" and not c.startswith("_")]
-    ranked = sorted(rest, key=lambda c: 0 if normalize_header(c) in {x.name for x in schema.columns} else 1)
+    ranked = sorted(
+        rest, key=lambda c: 0 if normalize_header(c) in {x.name for x in schema.columns} else 1
+    )
     for col in ranked:
         norm = normalize_header(col) or "kolom"
         target = aliases.get(norm, norm)
@@ -234,7 +238,9 @@ def validate_frame(
                 "give lon/lat or WKT columns, or use a Shapefile/GeoPackage/GeoJSON/KML",
             )
         else:
-            data = _check_geometry(data, schema, col, lenient=lenient, source=source, assume_crs=assume_crs)
+            data = _check_geometry(
+                data, schema, col, lenient=lenient, source=source, assume_crs=assume_crs
+            )
     elif has_geom:
         if data.geometry.notna().any() and not data.geometry.is_empty.all():
             col.file(
@@ -268,13 +274,16 @@ def validate_frame(
     keep = [i for i in range(n) if i not in bad]
     rejected = raw.iloc[sorted(bad)].copy()
     if isinstance(rejected, gpd.GeoDataFrame):
-        rejected = pd.DataFrame(rejected.assign(**{rejected.geometry.name: rejected.geometry.to_wkt()}))
+        wkt = rejected.geometry.to_wkt()
+        rejected = pd.DataFrame(rejected.drop(columns=rejected.geometry.name)).assign(geometry=wkt)
     reasons = defaultdict(list)
     for p in col.problems:
         if p.severity == "error" and p.row is not None:
             reasons[p.row].append(p.text("id"))
     if col.file_error:
-        file_reason = "; ".join(p.text("id") for p in col.problems if p.row is None and p.severity == "error")
+        file_reason = "; ".join(
+            p.text("id") for p in col.problems if p.row is None and p.severity == "error"
+        )
         rejected["alasan"] = [file_reason] * len(rejected)
     else:
         rejected["alasan"] = ["; ".join(reasons[r]) for r in rejected["_row"]]
@@ -397,7 +406,9 @@ def _parse_date(value) -> str | None:
     m = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})", text)
     if m and m.group(2).lower() in _BULAN:
         try:
-            return _dt.date(int(m.group(3)), _BULAN[m.group(2).lower()], int(m.group(1))).isoformat()
+            return _dt.date(
+                int(m.group(3)), _BULAN[m.group(2).lower()], int(m.group(1))
+            ).isoformat()
         except ValueError:
             return None
     raise ValueError(text)

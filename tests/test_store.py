@@ -52,7 +52,11 @@ def _baseline(codes, tahun=2016) -> pd.DataFrame:
 
 @pytest.fixture
 def store(tmp_path):
-    s = create_store(tmp_path / "kota.gpkg", kota="Kab. Kotawaringin Timur", settings={"target_pengurangan_ha": {2019: 103.95}})
+    s = create_store(
+        tmp_path / "kota.gpkg",
+        kota="Kab. Kotawaringin Timur",
+        settings={"target_pengurangan_ha": {2019: 103.95}},
+    )
     s.write("rt", _rt(120), command="test")
     s.write("baseline", _baseline(_rt(120)["kode_rt"]), command="test")
     return s
@@ -121,7 +125,14 @@ def test_reprojects_to_storage_crs(tmp_path):
 
 def test_audit_records_every_write(store, monkeypatch):
     monkeypatch.setenv("KUMUHGIS_USER", "pokja.sampit")
-    store.write("rt", _rt(7), command="kumuhgis import kota.gpkg rt rt.shp", source="rt.shp", rows_in=9, rows_rejected=2)
+    store.write(
+        "rt",
+        _rt(7),
+        command="kumuhgis import kota.gpkg rt rt.shp",
+        source="rt.shp",
+        rows_in=9,
+        rows_rejected=2,
+    )
     audit = store.audit()
     assert len(audit) == 4  # create, rt, baseline, rt again
     last = audit.iloc[-1]

@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("KUMUHGIS_LANG", "id"),
         help="bahasa pesan / message language (default: id)",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log lebih rinci / verbose log")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log lebih rinci / verbose log"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in _COMMAND_MODULES:

@@ -22,10 +22,14 @@ def _parse_map(items: list[str] | None) -> dict[str, str]:
     mapping = {}
     for item in items or []:
         if "=" not in item:
-            raise UsageError(f"--map harus SRC=DST, bukan '{item}' / --map must be SRC=DST, not '{item}'")
+            raise UsageError(
+                f"--map harus SRC=DST, bukan '{item}' / --map must be SRC=DST, not '{item}'"
+            )
         src, dst = item.split("=", 1)
         if not src.strip() or not dst.strip():
-            raise UsageError(f"--map harus SRC=DST, bukan '{item}' / --map must be SRC=DST, not '{item}'")
+            raise UsageError(
+                f"--map harus SRC=DST, bukan '{item}' / --map must be SRC=DST, not '{item}'"
+            )
         mapping[src.strip()] = dst.strip()
     return mapping
 
@@ -111,7 +115,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         raise ValidationError(result.problems, source=str(args.file), layer=args.layer)
     con = console()
     if result.problems:
-        print_problems(ValidationError(result.problems, source=str(args.file), layer=args.layer), lang=args.lang, file=sys.stdout)
+        print_problems(
+            ValidationError(result.problems, source=str(args.file), layer=args.layer),
+            lang=args.lang,
+            file=sys.stdout,
+        )
     if args.lang == "id":
         con.print(f"OK: {result.rows_in} baris siap diimpor ke layer {args.layer}.")
     else:
@@ -135,7 +143,12 @@ def _cmd_area(args: argparse.Namespace) -> int:
     if args.json:
         rows = json.loads(table.to_json(orient="records", force_ascii=False))
         json.dump(
-            {"file": str(args.file), "method": args.method, "total_ha": float(table["luas_ha"].sum()), "features": rows},
+            {
+                "file": str(args.file),
+                "method": args.method,
+                "total_ha": float(table["luas_ha"].sum()),
+                "features": rows,
+            },
             sys.stdout,
             ensure_ascii=False,
             indent=1,
@@ -179,7 +192,9 @@ def _cmd_layers(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     meta = store.meta()
     con = console()
-    t = Table(title=f"{args.store} — kota: {meta.get('kota', '')}, skema v{meta.get('schema_version')}")
+    t = Table(
+        title=f"{args.store} — kota: {meta.get('kota', '')}, skema v{meta.get('schema_version')}"
+    )
     t.add_column("layer")
     t.add_column("baris/rows", justify="right")
     for name in LAYERS:
@@ -197,10 +212,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_demo)
 
     def _input_options(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--lenient", action="store_true", help="perbaiki geometri, tolak baris buruk / repair and drop bad rows")
-        q.add_argument("--map", action="append", metavar="SRC=DST", help="petakan kolom / map a column (repeatable)")
-        q.add_argument("--source-layer", help="layer/sheet/folder di berkas masukan / layer or sheet inside the file")
-        q.add_argument("--crs", help="CRS berkas bila tidak tercatat, mis. EPSG:9489 / CRS of a file that has none")
+        q.add_argument(
+            "--lenient",
+            action="store_true",
+            help="perbaiki geometri, tolak baris buruk / repair and drop bad rows",
+        )
+        q.add_argument(
+            "--map",
+            action="append",
+            metavar="SRC=DST",
+            help="petakan kolom / map a column (repeatable)",
+        )
+        q.add_argument(
+            "--source-layer",
+            help="layer/sheet/folder di berkas masukan / layer or sheet inside the file",
+        )
+        q.add_argument(
+            "--crs",
+            help="CRS berkas bila tidak tercatat, mis. EPSG:9489 / CRS of a file that has none",
+        )
 
     layers = ", ".join(LAYERS)
     p = sub.add_parser(
@@ -209,15 +239,25 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=_EPILOG_FORMATS,
         description=f"LAYER: {layers}. Ketat secara bawaan: ada masalah → laporan, status 2, proyek tidak berubah.",
     )
-    p.add_argument("store", help="proyek .gpkg (dibuat bila belum ada) / project .gpkg (created if missing)")
+    p.add_argument(
+        "store", help="proyek .gpkg (dibuat bila belum ada) / project .gpkg (created if missing)"
+    )
     p.add_argument("layer", help=f"layer tujuan / target layer: {layers}")
     p.add_argument("file", help="berkas masukan / input file")
     _input_options(p)
-    p.add_argument("--append", action="store_true", help="tambahkan, jangan ganti / append instead of replace")
-    p.add_argument("--report", help="nama dasar berkas laporan (mode --lenient) / report file base name")
+    p.add_argument(
+        "--append", action="store_true", help="tambahkan, jangan ganti / append instead of replace"
+    )
+    p.add_argument(
+        "--report", help="nama dasar berkas laporan (mode --lenient) / report file base name"
+    )
     p.set_defaults(func=_cmd_import)
 
-    p = sub.add_parser("validate", help="laporkan semua masalah tanpa memuat / report every problem, load nothing", epilog=_EPILOG_FORMATS)
+    p = sub.add_parser(
+        "validate",
+        help="laporkan semua masalah tanpa memuat / report every problem, load nothing",
+        epilog=_EPILOG_FORMATS,
+    )
     p.add_argument("layer", help=f"layer: {layers}")
     p.add_argument("file", help="berkas masukan / input file")
     _input_options(p)
@@ -239,5 +279,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("layers", help="daftar layer proyek / list the project's layers")
     p.add_argument("store")
-    p.add_argument("--audit", action="store_true", help="tampilkan jejak audit / show the audit trail")
+    p.add_argument(
+        "--audit", action="store_true", help="tampilkan jejak audit / show the audit trail"
+    )
     p.set_defaults(func=_cmd_layers)
