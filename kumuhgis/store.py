@@ -179,6 +179,15 @@ class Store(ABC):
         """Replace or append a layer, all or nothing; returns rows stored."""
 
     @abstractmethod
+    def read_table(self, name: str) -> pd.DataFrame | None:
+        """A project table outside the seven layers (e.g. ``kolaborasi_status`` overrides,
+        ``memorandum_program``); ``None`` when absent. Names start with a letter, lower case."""
+
+    @abstractmethod
+    def write_table(self, name: str, frame: pd.DataFrame, *, mode: str = "replace", command: str = "") -> int:
+        """Replace or append a project table (attributes, or a GeoDataFrame), all or nothing, audited."""
+
+    @abstractmethod
     def settings(self) -> dict:
         """Project settings (configurable rules of domain.md, targets, ...)."""
 
@@ -240,6 +249,16 @@ class GeoPackageStore(Store):
     def settings(self) -> dict:
         text = self.meta().get("settings", "")
         return yaml.safe_load(text) or {} if text else {}
+
+    def read_table(self, name: str) -> pd.DataFrame | None:
+        _check_table_name(name)
+        if name not in self._all_tables():
+            return None
+        return pyogrio.read_dataframe(self.path, layer=name, fid_as_index=False)
+
+    def write_table(self, name: str, frame: pd.DataFrame, *, mode: str = "replace", command: str = "") -> int:
+        with self.transaction(command=command) as tx:
+            return tx.write_table(name, frame, mode=mode)
 
     def audit(self) -> pd.DataFrame:
         if AUDIT_TABLE not in self._all_tables():
@@ -360,6 +379,36 @@ class _Transaction:
         )
         return stored
 
+    def write_table(self, name: str, frame: pd.DataFrame, *, mode: str = "replace") -> int:
+        """Write a project table other than the seven layers (see :meth:`Store.write_table`)."""
+        _check_table_name(name)
+        if mode not in ("replace", "append"):
+            raise UsageError(f"mode harus 'replace' atau 'append' / mode must be replace|append, not {mode!r}")
+        data = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])
+        tables = [n for n, _ in pyogrio.list_layers(self.path)] if self.path.exists() else []
+        if mode == "append" and name in tables:
+            current = pyogrio.read_dataframe(self.path, layer=name, fid_as_index=False)
+            data = pd.concat([current, data], ignore_index=True)
+            if isinstance(current, gpd.GeoDataFrame):
+                data = gpd.GeoDataFrame(data, geometry=current.geometry.name, crs=current.crs)
+        if isinstance(data, gpd.GeoDataFrame) and data.crs is None:
+            raise StoreError(f"Tabel '{name}' tanpa CRS / table without CRS")
+        pyogrio.write_dataframe(data, self.path, layer=name, driver="GPKG")
+        self._audit.append(
+            {
+                "waktu": _now(),
+                "perintah": self.command,
+                "layer": name,
+                "operasi": mode,
+                "sumber": "",
+                "baris_masuk": len(frame),
+                "baris_disimpan": len(frame),
+                "baris_ditolak": 0,
+                "pengguna": _user_name(),
+            }
+        )
+        return len(frame)
+
     def save_settings(self, settings: dict) -> None:
         # round-trip through YAML now so that a non-serialisable value fails before commit
         text = yaml.safe_dump(settings, allow_unicode=True, sort_keys=True)
@@ -426,6 +475,15 @@ class _Transaction:
             (ok,) = con.execute("PRAGMA quick_check").fetchone()
         if ok != "ok":  # pragma: no cover - GDAL wrote a broken file
             raise StoreError(f"GeoPackage check failed after write: {ok}")
+
+
+def _check_table_name(name: str) -> None:
+    import re
+
+    if name in LAYERS or name in (META_TABLE, AUDIT_TABLE) or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name):
+        raise UsageError(
+            f"nama tabel '{name}' tidak boleh dipakai / table name '{name}' is reserved or not a plain lower-case name"
+        )
 
 
 def _check_unique_against(current: pd.DataFrame, new: pd.DataFrame, schema: LayerSchema) -> None:

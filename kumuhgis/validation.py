@@ -503,13 +503,15 @@ def _check_column(values: pd.Series, c, schema, col: _Collector, *, lenient) -> 
 
 def _check_sumber_dana(data: pd.DataFrame, col: _Collector, *, lenient) -> pd.DataFrame:
     """Map funding-source spellings onto the controlled list of domain.md §9."""
-    canon, original = [], []
+    canon, original, details = [], [], []
     for idx, v in data["sumber_dana"].items():
         if _blank(v):
             canon.append(None)
             original.append(None)
+            details.append(None)
             continue
-        name, _detail = normalize_sumber_dana(v)
+        name, detail = normalize_sumber_dana(v)
+        details.append(detail)
         if name is None:
             hint = ", ".join(suggest_sumber_dana(v, n=3))
             if lenient:
@@ -528,6 +530,8 @@ def _check_sumber_dana(data: pd.DataFrame, col: _Collector, *, lenient) -> pd.Da
     out["sumber_dana"] = pd.Series(canon, index=data.index, dtype="str")
     if any(o is not None and o != c for o, c in zip(original, canon, strict=True)):
         out["sumber_dana_asli"] = pd.Series(original, index=data.index, dtype="str")
+    if any(d is not None for d in details):  # e.g. APBN + "BPM/BDI", APBD Kab/Kota + "Pokir/reses DPRD"
+        out["rincian_dana"] = pd.Series(details, index=data.index, dtype="str")
     return out
 
 

@@ -231,3 +231,19 @@ def test_killed_writer_leaves_store_unchanged_and_next_write_works(store, tmp_pa
     store.write("rt", _rt(3, start=9000), mode="append", command="after-kill")
     assert len(store.read("rt")) == len(rows_before) + 3
     assert not list(store.path.parent.glob(".kota.gpkg.tmp-*"))
+
+
+def test_extra_tables_are_atomic_and_audited(store):
+    overrides = pd.DataFrame({"kode_kegiatan": ["K1"], "status_manual": ["dalam"], "alasan_manual": ["GPS meleset 15 m"],
+                              "oleh": ["korkot"], "waktu": ["2026-11-23T10:00:00+00:00"]})  # fmt: skip
+    assert store.read_table("kolaborasi_status") is None
+    store.write_table("kolaborasi_status", overrides, command="override")
+    store.write_table("kolaborasi_status", overrides.assign(kode_kegiatan="K2"), mode="append", command="override")
+    back = store.read_table("kolaborasi_status")
+    assert back["kode_kegiatan"].tolist() == ["K1", "K2"]
+    assert store.audit().iloc[-1]["layer"] == "kolaborasi_status"
+    assert "kolaborasi_status" not in store.layers()  # not one of the seven layers
+    with pytest.raises(UsageError):
+        store.write_table("rt", overrides)
+    with pytest.raises(UsageError):
+        store.write_table("kumuhgis_audit", overrides)

@@ -28,6 +28,9 @@ EXIT_BAD_INPUT = 2
 _COMMAND_MODULES = (
     "kumuhgis.cli.data",
     "kumuhgis.cli.analysis",
+    "kumuhgis.cli.checks",
+    "kumuhgis.cli.web",
+    "kumuhgis.cli.plan",
 )
 
 log = logging.getLogger("kumuhgis")

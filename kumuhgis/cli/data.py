@@ -160,7 +160,8 @@ def _cmd_area(args: argparse.Namespace) -> int:
     con = console()
     for p in problems:
         con.print(f"[yellow]{p.severity}[/]: {p.text(args.lang)}")
-    label = table["metode"].iloc[0] if len(table) else args.method
+    labels = table["metode"].dropna()
+    label = labels.iloc[0] if len(labels) else args.method
     t = Table(title=f"Luas / area — {Path(args.file).name} ({label})")
     shown = [c for c in table.columns if c not in ("geometry",)][:6]
     if "luas_ha" not in shown:
