@@ -350,18 +350,29 @@ class _Transaction:
             if not data.crs.equals(gpd.GeoSeries([], crs=STORAGE_CRS).crs):
                 data = data.to_crs(STORAGE_CRS)
         exists = self.path.exists() and layer in [n for n, _ in pyogrio.list_layers(self.path)]
+        gdal_append = False
         if mode == "append" and exists:
-            current = GeoPackageStore(self.path).read(layer)
-            _check_unique_against(current, data, schema)
-            # Rewrite rather than GDAL-append so that new extra columns are kept too.
-            data = pd.concat([current, data], ignore_index=True)
-            if schema.spatial:
-                data = gpd.GeoDataFrame(data, geometry=current.geometry.name, crs=STORAGE_CRS)
-        kwargs = {"layer": layer, "driver": "GPKG"}
+            fields = set(pyogrio.read_info(self.path, layer=layer)["fields"])
+            if schema.unique:
+                keys = pyogrio.read_dataframe(
+                    self.path, layer=layer, columns=list(schema.unique), read_geometry=False
+                )
+                _check_unique_against(keys, data, schema)
+            attrs = [c for c in data.columns if c != getattr(data, "_geometry_column_name", None)]
+            if set(attrs) <= fields:
+                gdal_append = True  # same columns: let GDAL add the rows
+            else:
+                # new extra columns: rewrite the layer so that they are kept too
+                current = GeoPackageStore(self.path).read(layer)
+                data = pd.concat([current, data], ignore_index=True)
+                if schema.spatial:
+                    data = gpd.GeoDataFrame(data, geometry=current.geometry.name, crs=STORAGE_CRS)
+        kwargs = {"layer": layer, "driver": "GPKG", "append": gdal_append}
         if schema.spatial:
             kwargs["geometry_type"] = _geometry_type(schema)
             kwargs["promote_to_multi"] = schema.geometry == ("Polygon",)
-            kwargs["layer_options"] = {"SPATIAL_INDEX": "YES"}
+            if not gdal_append:
+                kwargs["layer_options"] = {"SPATIAL_INDEX": "YES"}
         pyogrio.write_dataframe(data, self.path, **kwargs)
         stored = len(frame)
         self._audit.append(

@@ -267,10 +267,7 @@ def validate_frame(
 
     # 5. outcome -----------------------------------------------------------------------
     n = len(raw)
-    if col.file_error:
-        bad = set(range(n))
-    else:
-        bad = col.bad
+    bad = set(range(n)) if col.file_error else col.bad
     keep = [i for i in range(n) if i not in bad]
     rejected = raw.iloc[sorted(bad)].copy()
     if isinstance(rejected, gpd.GeoDataFrame):
@@ -530,7 +527,9 @@ def _check_sumber_dana(data: pd.DataFrame, col: _Collector, *, lenient) -> pd.Da
     out["sumber_dana"] = pd.Series(canon, index=data.index, dtype="str")
     if any(o is not None and o != c for o, c in zip(original, canon, strict=True)):
         out["sumber_dana_asli"] = pd.Series(original, index=data.index, dtype="str")
-    if any(d is not None for d in details):  # e.g. APBN + "BPM/BDI", APBD Kab/Kota + "Pokir/reses DPRD"
+    if any(
+        d is not None for d in details
+    ):  # e.g. APBN + "BPM/BDI", APBD Kab/Kota + "Pokir/reses DPRD"
         out["rincian_dana"] = pd.Series(details, index=data.index, dtype="str")
     return out
 

@@ -165,13 +165,12 @@ def test_exception_half_way_leaves_store_byte_for_byte(store):
     class Injected(RuntimeError):
         pass
 
-    with pytest.raises(Injected):
-        with store.transaction(command="inject") as tx:
-            tx.write("wilayah", gpd.GeoDataFrame({"kode_kel": ["1"], "kelurahan": ["K"], "kecamatan": ["C"], "kota": ["X"]}, geometry=[box(112.9, -2.6, 113, -2.5)], crs=4326))  # fmt: skip
-            for i, start in enumerate(range(0, 300, 100)):
-                tx.write("rt", big.iloc[start : start + 100], mode="append")
-                if i == 1:  # 200 of 300 rows written into the working copy
-                    raise Injected("disk full")
+    with pytest.raises(Injected), store.transaction(command="inject") as tx:
+        tx.write("wilayah", gpd.GeoDataFrame({"kode_kel": ["1"], "kelurahan": ["K"], "kecamatan": ["C"], "kota": ["X"]}, geometry=[box(112.9, -2.6, 113, -2.5)], crs=4326))  # fmt: skip
+        for i, start in enumerate(range(0, 300, 100)):
+            tx.write("rt", big.iloc[start : start + 100], mode="append")
+            if i == 1:  # 200 of 300 rows written into the working copy
+                raise Injected("disk full")
     assert _sha(store.path) == before
     pd.testing.assert_frame_equal(store.read("rt"), rows_before)
     assert store.layers() == ["rt", "baseline"]
@@ -238,7 +237,9 @@ def test_extra_tables_are_atomic_and_audited(store):
                               "oleh": ["korkot"], "waktu": ["2026-11-23T10:00:00+00:00"]})  # fmt: skip
     assert store.read_table("kolaborasi_status") is None
     store.write_table("kolaborasi_status", overrides, command="override")
-    store.write_table("kolaborasi_status", overrides.assign(kode_kegiatan="K2"), mode="append", command="override")
+    store.write_table(
+        "kolaborasi_status", overrides.assign(kode_kegiatan="K2"), mode="append", command="override"
+    )
     back = store.read_table("kolaborasi_status")
     assert back["kode_kegiatan"].tolist() == ["K1", "K2"]
     assert store.audit().iloc[-1]["layer"] == "kolaborasi_status"
