@@ -206,6 +206,55 @@ def _cmd_layers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_settings(args: argparse.Namespace) -> int:
+    """Show or change the project settings (configurable rules of domain.md, targets)."""
+    import yaml
+
+    from ..store import open_store
+
+    store = open_store(args.store)
+    settings = store.settings()
+    changed = False
+    if args.file:
+        try:
+            loaded = yaml.safe_load(Path(args.file).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise UsageError(
+                f"berkas pengaturan tidak terbaca / unreadable settings file {args.file}: {exc}"
+            ) from exc
+        if not isinstance(loaded, dict):
+            raise UsageError(f"{args.file}: harus peta YAML / must be a YAML mapping")
+        settings = _merge(settings, loaded)
+        changed = True
+    for item in args.set or []:
+        if "=" not in item:
+            raise UsageError(f"--set harus KUNCI=NILAI / --set must be KEY=VALUE, not '{item}'")
+        key, value = item.split("=", 1)
+        node = settings
+        parts = [k for k in key.strip().split(".") if k]
+        if not parts:
+            raise UsageError(f"--set: kunci kosong / empty key in '{item}'")
+        for k in parts[:-1]:
+            k = int(k) if k.isdigit() else k
+            if not isinstance(node.get(k), dict):
+                node[k] = {}
+            node = node[k]
+        last = int(parts[-1]) if parts[-1].isdigit() else parts[-1]
+        node[last] = yaml.safe_load(value) if value.strip() else None
+        changed = True
+    if changed:
+        store.save_settings(settings, command=" ".join(["kumuhgis", *sys.argv[1:]]))
+    sys.stdout.write(yaml.safe_dump(settings, allow_unicode=True, sort_keys=True))
+    return 0
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="buat proyek kota demo / build the demo city project")
     p.add_argument("--out", required=True, help="berkas .gpkg keluaran / output .gpkg")
@@ -277,6 +326,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("store")
     p.add_argument("--year", type=int, help="tahun kondisi / condition year (default: latest)")
     p.set_defaults(func=_cmd_summary)
+
+    p = sub.add_parser(
+        "settings",
+        help="lihat/ubah pengaturan proyek / show or change project settings",
+        description=(
+            "Pengaturan disimpan di proyek (tabel kumuhgis_meta). Contoh / examples: "
+            "--set target_pengurangan_ha.2019=103.95  --set aturan_penilaian=permen-02-2016  "
+            "--file pengaturan.yaml"
+        ),
+    )
+    p.add_argument("store")
+    p.add_argument(
+        "--set", action="append", metavar="KEY=VALUE", help="ubah satu nilai (YAML) / set one value"
+    )
+    p.add_argument("--file", help="gabungkan berkas YAML / merge a YAML file")
+    p.set_defaults(func=_cmd_settings)
 
     p = sub.add_parser("layers", help="daftar layer proyek / list the project's layers")
     p.add_argument("store")
