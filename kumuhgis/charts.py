@@ -14,7 +14,6 @@ frames of :class:`kumuhgis.reduction.Reduction` and writes one PNG, atomically.
 from __future__ import annotations
 
 import os
-import tempfile
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from .io import atomic_path
 from .rules import RuleSet, load_rules
 
 __all__ = [
@@ -88,16 +88,9 @@ def _num(v: float, lang: str) -> str:
 
 def _save(fig: Figure, path: str | os.PathLike, dpi: int) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     FigureCanvasAgg(fig)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -45,6 +45,7 @@ from pyproj import CRS
 from kumuhgis.errors import CRSError, Problem, UsageError, ValidationError
 
 __all__ = [
+    "atomic_path",
     "ReadResult",
     "read_file",
     "list_layers",
@@ -1257,6 +1258,27 @@ def _write_shapefile(frame: pd.DataFrame, directory: Path, stem: str) -> list[Pa
     if not cpg.exists():
         cpg.write_text("UTF-8", encoding="ascii")
     return [p for p in sorted(directory.iterdir()) if p.stem == stem]
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically.
+
+    A writer that fails (or a process that dies) leaves the previous file as it was and no
+    half-written output. The temporary name keeps the real suffix so writers that choose a
+    format by extension still work; the file gets the usual permissions (umask).
+    """
+    import secrets
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}-{secrets.token_hex(4)}.part{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_frame(frame: pd.DataFrame, path: str | os.PathLike, *, layer: str | None = None) -> Path:

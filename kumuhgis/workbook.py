@@ -20,7 +20,6 @@ import datetime as _dt
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .errors import UsageError
+from .io import atomic_path
 
 __all__ = ["Column", "Sheet", "write_workbook", "FORMAT_DECIMAL", "FORMAT_INTEGER", "FORMAT_PLAIN"]
 
@@ -258,13 +258,6 @@ def write_workbook(
     for key, value in (properties or {}).items():
         if hasattr(wb.properties, key):
             setattr(wb.properties, key, str(value))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
