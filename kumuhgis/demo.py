@@ -33,6 +33,7 @@ from pyproj import Transformer
 from shapely import ops as shapely_ops
 
 from .area import hectares
+from .rules import load_rules
 from .schema import CRITERIA_CODES, LAYERS, VOLUME_COLUMNS
 
 __all__ = ["DemoCity", "build_demo", "DEFAULT_SEED", "WORK_CRS"]
@@ -145,17 +146,10 @@ _N_KAWASAN = 20  # in the original SK; the revision drops one and adds one
 
 # --------------------------------------------------------------------------- criteria
 
-# domain.md §3: denominator column and volume unit of each criterion, in CRITERIA_CODES order
-_DENOMINATOR = {
-    "1a": "jumlah_bangunan", "1b": "luas_ha", "1c": "jumlah_bangunan",
-    "2a": "panjang_jalan_ideal_m", "2b": "panjang_jalan_ideal_m",
-    "3a": "jumlah_kk", "3b": "jumlah_kk", "4a": "luas_ha",
-    "4b": "panjang_drainase_ideal_m", "4c": "panjang_drainase_ideal_m",
-    "5a": "jumlah_kk", "5b": "jumlah_kk", "6a": "jumlah_kk", "6b": "jumlah_kk",
-    "7a": "jumlah_bangunan", "7b": "jumlah_bangunan",
-}  # fmt: skip
-_UNIT = {"jumlah_bangunan": "unit", "luas_ha": "ha", "panjang_jalan_ideal_m": "m",
-         "panjang_drainase_ideal_m": "m", "jumlah_kk": "KK"}  # fmt: skip
+# domain.md §3: denominator column and volume unit of each criterion, from the default rule set
+_RULES = load_rules("permen-14-2018")
+_DENOMINATOR = {c.code: c.denominator for c in _RULES.criteria}
+_UNIT = {c.denominator: c.unit for c in _RULES.criteria}
 _DEN = [_DENOMINATOR[c] for c in CRITERIA_CODES]
 _CODE_INDEX = {c: i for i, c in enumerate(CRITERIA_CODES)}
 
