@@ -38,7 +38,6 @@ def create_app(config: Mapping[str, Any] | None = None):
         BASEMAP=None,
         LANG="id",
         SEARCH_LIMIT=20,
-        JSON_AS_ASCII=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
     if config:

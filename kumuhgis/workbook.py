@@ -181,6 +181,8 @@ def _write_sheet(ws, sheet: Sheet) -> None:
         r = header_row + 1 + i
         for j, vals in enumerate(values):
             cell = ws.cell(row=r, column=j + 1, value=_cell_value(vals[i]))
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # a note like "=lihat RPLP" is text, never a formula
             if formats[j] and isinstance(cell.value, int | float):
                 cell.number_format = formats[j]
     last = header_row + len(frame)

@@ -681,3 +681,15 @@ def test_charts_are_written_as_png(scored, tmp_path):
 
     assert chart_target(no_target, tmp_path / "t.png", lang="en").exists()
     assert chart_levels_by_year(r.per_tahun, tmp_path / "l.png", rules=r.rules, lang="en").exists()
+
+
+def test_workbook_text_starting_with_equals_stays_text(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from kumuhgis.workbook import Sheet, write_workbook
+
+    path = write_workbook(tmp_path / "t.xlsx", [Sheet("catatan", pd.DataFrame({"catatan": ["=lihat RPLP", "biasa"]}))])
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    values = [c.value for row in ws.iter_rows() for c in row]
+    assert "=lihat RPLP" in values and "biasa" in values
