@@ -1,0 +1,502 @@
+"""Kolaborasi inside or outside the delineation (domain.md §7).
+
+Geometry is drawn in metres in SRGI2013 / UTM zone 49S (EPSG:9489, around Sampit) and
+stored in EPSG:4326 as a real project would; kumuhgis measures back in the same zone, so
+the distances below are the hand-drawn ones (to a millimetre).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import LineString, Point, box
+
+from kumuhgis import kolaborasi as K
+from kumuhgis.errors import CRSError, UsageError
+from kumuhgis.store import create_store, open_store
+
+UTM = "EPSG:9489"
+X0, Y0 = 690_000.0, 9_719_000.0  # near Sampit (112.7°E, 2.5°S)
+
+
+def sq(x0, y0, x1, y1):
+    return box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1)
+
+
+def pt(x, y):
+    return Point(X0 + x, Y0 + y)
+
+
+def ln(*xy):
+    return LineString([(X0 + x, Y0 + y) for x, y in xy])
+
+
+def gdf(records: list[dict], crs=UTM) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(records, geometry="geometry", crs=crs).to_crs(4326)
+
+
+def delineasi(**polys) -> gpd.GeoDataFrame:
+    return gdf([
+        {"kode_kawasan": c, "nama_kawasan": f"Kawasan {c}", "kode_kel": "1", "tahun": 2016, "geometry": p}
+        for c, p in polys.items()
+    ])  # fmt: skip
+
+
+def works(*items) -> gpd.GeoDataFrame:
+    """items: (kode, geometry, tahun, nilai_rp[, kriteria])"""
+    rows = []
+    for it in items:
+        kode, geom, tahun, nilai = it[:4]
+        rows.append({
+            "kode_kegiatan": kode, "nama_kegiatan": f"Kegiatan {kode}", "tahun": tahun, "sumber_dana": "APBN",
+            "nilai_rp": float(nilai), "kriteria": it[4] if len(it) > 4 else "4b", "volume": 10.0, "satuan": "m",
+            "geometry": geom,
+        })  # fmt: skip
+    out = gdf(rows)
+    out["tahun"] = out["tahun"].astype("Int64")
+    return out
+
+
+# Two adjacent kawasan sharing the edge x = 100, and a third one apart.
+K1, K2, K3 = sq(0, 0, 100, 100), sq(100, 0, 200, 100), sq(400, 0, 500, 100)
+
+
+def by_code(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_index("kode_kegiatan")
+
+
+# --------------------------------------------------------------------------- statuses
+
+
+def test_point_on_boundary_and_within_one_centimetre_is_inside():
+    dl = delineasi(K1=K1, K3=K3)
+    kol = works(
+        ("on_edge", pt(100, 50), 2017, 1),  # on K1's east edge (reprojected twice)
+        ("corner", pt(0, 0), 2017, 1),
+        ("mm_out", pt(-0.005, 50), 2017, 1),  # 5 mm outside: reprojection rounding, inside
+        ("cm2_out", pt(-0.02, 50), 2017, 1),  # 2 cm outside: outside, in the tolerance band
+    )
+    out = by_code(K.classify_kolaborasi(kol, dl))
+    for k in ("on_edge", "corner", "mm_out"):
+        assert out.at[k, "status_lokasi"] == "dalam", k
+        assert out.at[k, "jarak_m"] == 0.0
+        assert out.at[k, "porsi_dalam"] == 1.0
+        assert out.at[k, "kode_kawasan"] == "K1"
+    assert out.at["cm2_out", "status_lokasi"] == "batas"
+    assert out.at["cm2_out", "jarak_m"] == pytest.approx(0.02, abs=1e-3)
+
+
+def test_within_and_beyond_tolerance_with_distance_in_metres():
+    dl = delineasi(K1=K1, K3=K3)
+    kol = works(
+        ("p9", pt(-9.5, 50), 2017, 1),  # 9.5 m west of K1
+        ("p10", pt(50, 110.5), 2017, 1),  # 10.5 m north of K1
+        ("far", pt(300, 50), 2017, 1),  # 100 m from K3 (x=400), 200 m from K1 (x=100)
+        ("line_near", ln((-30, 20), (-30, 80)), 2017, 1),  # 30 m west of K1
+        ("poly_near", sq(-8, 40, -3, 60), 2017, 1),  # 3 m west of K1
+    )
+    out = by_code(K.classify_kolaborasi(kol, dl, tolerance_m=10))
+    assert out.at["p9", "status_lokasi"] == "batas"
+    assert out.at["p9", "jarak_m"] == pytest.approx(9.5, abs=1e-3)
+    assert out.at["p10", "status_lokasi"] == "luar"
+    assert out.at["p10", "jarak_m"] == pytest.approx(10.5, abs=1e-3)
+    assert out.at["far", "status_lokasi"] == "luar"
+    assert out.at["far", "jarak_m"] == pytest.approx(100.0, abs=1e-3)
+    assert out.at["far", "kode_kawasan"] == "K3"  # nearest kawasan
+    assert out.at["line_near", "status_lokasi"] == "luar"
+    assert out.at["line_near", "jarak_m"] == pytest.approx(30.0, abs=1e-3)
+    assert out.at["poly_near", "status_lokasi"] == "batas"
+    assert out.at["poly_near", "jarak_m"] == pytest.approx(3.0, abs=1e-3)
+    assert (out.loc[["p9", "p10", "far", "line_near", "poly_near"], "porsi_dalam"] == 0).all()
+    wider = by_code(K.classify_kolaborasi(kol, dl, tolerance_m=35))
+    assert wider.at["p10", "status_lokasi"] == "batas"
+    assert wider.at["line_near", "status_lokasi"] == "batas"
+    assert wider.at["far", "status_lokasi"] == "luar"
+
+
+def test_line_across_two_adjacent_kawasan_is_entirely_inside():
+    dl = delineasi(K1=K1, K2=K2, K3=K3)
+    kol = works(
+        ("across", ln((20, 50), (180, 50)), 2017, 1),  # 80 m in K1, 80 m in K2
+        ("mostly_k2", ln((90, 30), (190, 30)), 2017, 1),  # 10 m in K1, 90 m in K2
+        ("along_edge", ln((100, 10), (100, 90)), 2017, 1),  # on the shared edge
+    )
+    out = by_code(K.classify_kolaborasi(kol, dl))
+    for k in ("across", "mostly_k2", "along_edge"):
+        assert out.at[k, "status_lokasi"] == "dalam", k
+        assert out.at[k, "porsi_dalam"] == 1.0
+        assert out.at[k, "jarak_m"] == 0.0
+    assert out.at["mostly_k2", "kode_kawasan"] == "K2"  # the kawasan holding the largest part
+
+
+def test_partly_inside_line_and_polygon_report_the_share():
+    dl = delineasi(K1=K1, K2=K2, K3=K3)
+    kol = works(
+        # 10 × 10 m square with x from 195 to 205: 5 × 10 = 50 m² of 100 m² inside K2
+        ("poly_half", sq(195, 40, 205, 50), 2017, 1),
+        # 40 × 10 m rectangle, 16 m of its width inside K3: 0.4
+        ("poly_04", sq(376, 40, 416, 50), 2017, 1),
+        # line from x=-30 to x=50: 50 of 80 m inside = 0.625
+        ("line", ln((-30, 50), (50, 50)), 2017, 1),
+        # line leaving K2 and entering K3: 100 + 100 m inside of 300 m (x 200..400 outside is 200 m)
+        ("bridge", ln((100, 50), (500, 50)), 2017, 1),
+    )
+    out = by_code(K.classify_kolaborasi(kol, dl))
+    expect = {"poly_half": 0.5, "poly_04": 0.4, "line": 50 / 80, "bridge": 200 / 400}
+    for k, share in expect.items():
+        assert out.at[k, "status_lokasi"] == "sebagian", k
+        assert out.at[k, "porsi_dalam"] == pytest.approx(share, abs=1e-6), k
+        assert out.at[k, "jarak_m"] == 0.0
+    assert out.at["poly_04", "kode_kawasan"] == "K3"
+
+
+def test_line_digitised_along_the_boundary_within_a_centimetre_is_inside():
+    # a road on the kawasan border, its vertices 4 mm outside (reprojection rounding)
+    dl = delineasi(K1=K1, K3=K3)
+    kol = works(
+        ("road", ln((-0.004, 10), (-0.004, 90)), 2017, 1),
+        ("road_3cm", ln((-0.03, 10), (-0.03, 90)), 2017, 1),
+    )
+    out = by_code(K.classify_kolaborasi(kol, dl))
+    assert out.at["road", "status_lokasi"] == "dalam"
+    assert out.at["road_3cm", "status_lokasi"] == "batas"
+    assert out.at["road_3cm", "jarak_m"] == pytest.approx(0.03, abs=1e-3)
+
+
+def test_sk_version_in_force_decides_the_delineation():
+    dl = delineasi(K1=K1, K3=K3)
+    sk = pd.DataFrame([
+        {"no_sk": "SK-2016", "tanggal_sk": "2016-08-22", "kode_kawasan": "K1", "nama_lokasi": "a", "kelurahan": "x", "kecamatan": "y", "luas_sk_ha": 1.0},
+        {"no_sk": "SK-2020", "tanggal_sk": "2020-03-16", "kode_kawasan": "K1", "nama_lokasi": "a", "kelurahan": "x", "kecamatan": "y", "luas_sk_ha": 1.0},
+        {"no_sk": "SK-2020", "tanggal_sk": "2020-03-16", "kode_kawasan": "K3", "nama_lokasi": "b", "kelurahan": "x", "kecamatan": "y", "luas_sk_ha": 1.0},
+    ])  # fmt: skip
+    # the same spot inside K3, in four years
+    kol = works(
+        *[(f"k3_{y}", pt(450, 50), y, 1) for y in (2015, 2016, 2019, 2020)],
+        ("k1_2015", pt(50, 50), 2015, 1),
+    )
+    out = by_code(K.classify_kolaborasi(kol, dl, sk_kumuh=sk))
+    assert out.at["k3_2015", "no_sk"] == "SK-2016"  # before the first SK: the first one
+    assert out.at["k3_2015", "status_lokasi"] == "luar"
+    assert out.at["k3_2016", "status_lokasi"] == "luar"
+    assert out.at["k3_2019", "status_lokasi"] == "luar"
+    assert out.at["k3_2019", "jarak_m"] == pytest.approx(350.0, abs=1e-3)  # to K1 (x = 100)
+    assert out.at["k3_2020", "no_sk"] == "SK-2020"
+    assert out.at["k3_2020", "status_lokasi"] == "dalam"
+    assert out.at["k3_2020", "kode_kawasan"] == "K3"
+    assert out.at["k1_2015", "status_lokasi"] == "dalam"
+    assert K.sk_in_force(sk, 2019) == "SK-2016"
+    assert K.sk_in_force(sk, 2020) == "SK-2020"  # dated March 2020: in force that year
+    assert K.sk_in_force(None, 2020) is None
+
+
+def test_no_sk_means_every_polygon_counts_and_crs_is_required():
+    dl = delineasi(K1=K1, K3=K3)
+    kol = works(("in_k3", pt(450, 50), 2010, 1))
+    out = K.classify_kolaborasi(kol, dl)
+    assert out["status_lokasi"].tolist() == ["dalam"]
+    assert out["no_sk"].isna().all()
+    naked = kol.set_crs(None, allow_override=True)
+    with pytest.raises(CRSError):
+        K.classify_kolaborasi(naked, dl)
+    with pytest.raises(UsageError):
+        K.classify_kolaborasi(kol, dl, tolerance_m=-1)
+
+
+def test_input_is_not_modified_and_index_and_crs_are_kept():
+    dl = delineasi(K1=K1)
+    kol = works(("a", pt(50, 50), 2017, 1), ("b", pt(150, 50), 2017, 2)).set_index(
+        pd.Index([10, 20])
+    )
+    before = kol.copy()
+    out = K.classify_kolaborasi(kol, dl)
+    pd.testing.assert_frame_equal(kol, before)
+    assert out.index.tolist() == [10, 20]
+    assert out.crs == kol.crs
+    assert list(out.columns[: len(kol.columns) - 1]) == [c for c in kol.columns if c != "geometry"]
+    for c in K.OUTPUT_COLUMNS:
+        assert c in out.columns
+
+
+# --------------------------------------------------------------------------- RT, gap flag, rupiah
+
+
+def _rt_layer():
+    # four RTs of 100 × 100 m; RT1/RT2 make K1+K2, RT3 is K3, RT4 lies outside
+    rows = []
+    for code, poly in (("RT1", K1), ("RT2", K2), ("RT3", K3), ("RT4", sq(200, 0, 300, 100))):
+        rows.append({"kode_rt": code, "rt": "1", "rw": "1", "kode_kel": "1", "geometry": poly})
+    return gdf(rows)
+
+
+def _conditions():
+    base = {f"v_{c}": 1.0 for c in ("1a", "1b", "2a", "3a", "4b", "5a")}
+    rows = [
+        {"kode_rt": "RT1", "tahun": 2016, **base, "v_3a": 0.0},  # drinking water fine in RT1
+        {"kode_rt": "RT2", "tahun": 2016, **base},
+        {"kode_rt": "RT1", "tahun": 2018, **base, "v_3a": 0.0, "v_5a": 0.0},
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_kode_rt_and_criteria_that_are_no_gap_are_flagged():
+    dl = delineasi(K1=K1, K2=K2, K3=K3)
+    kol = works(
+        ("rt1_3a", pt(50, 50), 2017, 100, "3a"),  # 3a = 0 in RT1 in 2016 → flag
+        ("rt1_3a5a", pt(50, 50), 2017, 100, "3a;5a"),  # 5a is a gap → no flag
+        ("rt1_5a_2019", pt(60, 50), 2019, 100, "5a"),  # 2018 survey: 5a = 0 → flag
+        ("rt2_3a", pt(150, 50), 2017, 100, "3a"),  # RT2 has a 3a gap
+        (
+            "line",
+            ln((20, 50), (180, 50)),
+            2017,
+            100,
+            "4b",
+        ),  # 80 m in RT1, 80 m in RT2: RT1 (lowest)
+        ("mostly_rt2", ln((90, 30), (190, 30)), 2017, 100, "4b"),
+        ("outside", pt(250, 50), 2017, 100, "3a"),  # in RT4, outside: no kode_rt, no flag
+    )
+    out = by_code(K.classify_kolaborasi(kol, dl, rt=_rt_layer(), conditions=_conditions()))
+    assert out.at["rt1_3a", "kode_rt"] == "RT1"
+    assert bool(out.at["rt1_3a", "flag_bukan_kebutuhan"]) is True
+    assert out.at["rt1_3a", "kriteria_tanpa_gap"] == "3a"
+    assert out.at["rt1_3a", "tahun_kondisi"] == 2016
+    assert bool(out.at["rt1_3a5a", "flag_bukan_kebutuhan"]) is False
+    assert out.at["rt1_3a5a", "kriteria_tanpa_gap"] == "3a"
+    assert bool(out.at["rt1_5a_2019", "flag_bukan_kebutuhan"]) is True
+    assert out.at["rt1_5a_2019", "tahun_kondisi"] == 2018
+    assert bool(out.at["rt2_3a", "flag_bukan_kebutuhan"]) is False
+    assert out.at["line", "kode_rt"] == "RT1"
+    assert out.at["mostly_rt2", "kode_rt"] == "RT2"
+    assert pd.isna(out.at["outside", "kode_rt"])
+    assert out.at["outside", "kode_rt_lokasi"] == "RT4"
+    assert pd.isna(out.at["outside", "flag_bukan_kebutuhan"])
+    counted = K.kolaborasi_in_rt(kol, _rt_layer(), dl)
+    assert dict(zip(counted["kode_kegiatan"], counted["kode_rt"], strict=True)) == {
+        "rt1_3a": "RT1", "rt1_3a5a": "RT1", "rt1_5a_2019": "RT1", "rt2_3a": "RT2", "line": "RT1", "mostly_rt2": "RT2",
+    }  # fmt: skip
+
+
+def test_rupiah_inside_and_outside_by_year_source_kelurahan():
+    dl = delineasi(K1=K1, K3=K3)
+    kol = works(
+        ("a", pt(50, 50), 2017, 100_000_000),  # dalam
+        ("b", ln((-30, 50), (50, 50)), 2017, 80_000_000),  # sebagian, 50/80 inside
+        ("c", pt(-5, 50), 2018, 40_000_000),  # batas
+        ("d", pt(250, 50), 2018, 30_000_000),  # luar
+    )
+    kol.loc[kol["kode_kegiatan"] == "d", "sumber_dana"] = "DAK"
+    out = K.classify_kolaborasi(kol, dl)
+    by_year = K.summarize(out, "tahun").set_index("tahun")
+    # 2017: 100 000 000 + 80 000 000 × 50/80 = 150 000 000 inside, 30 000 000 outside
+    assert by_year.at[2017, "nilai_rp_dalam"] == pytest.approx(150_000_000)
+    assert by_year.at[2017, "nilai_rp_luar"] == pytest.approx(30_000_000)
+    assert by_year.at[2017, "jumlah_sebagian"] == 1
+    # 2018: nothing inside; 40 000 000 of the 70 000 000 outside lies in the batas band
+    assert by_year.at[2018, "nilai_rp_dalam"] == 0
+    assert by_year.at[2018, "nilai_rp_luar"] == pytest.approx(70_000_000)
+    assert by_year.at[2018, "nilai_rp_batas"] == pytest.approx(40_000_000)
+    assert by_year.at[2018, "persen_rp_luar"] == 100.0
+    by_source = K.summarize(out, "sumber_dana").set_index("sumber_dana")
+    assert by_source.at["DAK", "jumlah_luar"] == 1
+    assert by_source.at["APBN", "jumlah_kegiatan"] == 3
+    by_kel = K.summarize(out, "kelurahan")
+    assert by_kel["kelurahan"].tolist() == ["(tidak diketahui)"]  # no wilayah layer
+    korkot = K.korkot_list(out)
+    # sorted by rupiah outside: d 30 000 000 (luar), b 30 000 000 (sebagian; 80 M), c 40 000 000
+    assert korkot["kode_kegiatan"].tolist() == ["c", "b", "d"]
+    assert "a" not in korkot["kode_kegiatan"].tolist()
+    assert korkot["alasan_flag"].str.len().min() > 0
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def _project(tmp_path, *, with_sk=False):
+    dl = delineasi(K1=K1, K3=K3)
+    kol = works(
+        ("a", pt(50, 50), 2017, 100), ("b", pt(-5, 50), 2017, 50), ("c", pt(250, 50), 2018, 30)
+    )
+    layers = {"delineasi": dl, "kolaborasi": kol}
+    return create_store(tmp_path / "p.gpkg", kota="Uji", layers=layers)
+
+
+def test_override_is_persisted_audited_and_shown(tmp_path, monkeypatch):
+    store = _project(tmp_path)
+    monkeypatch.setenv("KUMUHGIS_USER", "korkot-uji")
+    K.set_override(
+        store,
+        "b",
+        "dalam",
+        alasan="GPS meleset 5 m; saluran di dalam kawasan",
+        command="uji override",
+    )
+    K.set_override(
+        store, "c", "batas", alasan="sementara", oleh="Ani", waktu="2021-01-02T03:04:05+00:00"
+    )
+    K.set_override(store, "c", None, alasan="dicabut setelah cek lapangan", oleh="Ani")
+    reopened = open_store(tmp_path / "p.gpkg")
+    current = K.read_overrides(reopened)
+    assert current["kode_kegiatan"].tolist() == ["b"]
+    assert current.iloc[0]["oleh"] == "korkot-uji"
+    history = K.override_history(reopened)
+    assert history["kode_kegiatan"].tolist() == ["b", "c", "c"]
+    assert history.iloc[1]["waktu"] == "2021-01-02T03:04:05+00:00"
+    audit = reopened.audit()
+    rows = audit[audit["layer"] == K.OVERRIDE_TABLE]
+    assert len(rows) == 3 and rows.iloc[0]["perintah"] == "uji override"
+    out = by_code(K.kolaborasi_from_store(reopened))
+    assert out.at["b", "status_lokasi"] == "batas"  # the computed status stays visible
+    assert out.at["b", "status_manual"] == "dalam"
+    assert out.at["b", "status_akhir"] == "dalam"
+    assert out.at["b", "alasan_manual"].startswith("GPS meleset")
+    assert out.at["b", "porsi_efektif"] == 1.0
+    assert out.at["b", "nilai_rp_dalam"] == 50
+    assert pd.isna(out.at["c", "status_manual"])  # withdrawn
+    assert out.at["c", "status_akhir"] == "luar"
+    korkot = K.korkot_list(out.reset_index())
+    assert "b" in korkot["kode_kegiatan"].tolist()  # reviewed work stays visible
+    assert "status diubah Korkot" in korkot.set_index("kode_kegiatan").at["b", "alasan_flag"]
+
+
+def test_override_refuses_bad_input(tmp_path):
+    store = _project(tmp_path)
+    with pytest.raises(UsageError):
+        K.set_override(store, "a", "kumuh", alasan="x")
+    with pytest.raises(UsageError):
+        K.set_override(store, "a", "luar", alasan="  ")
+    with pytest.raises(UsageError):
+        K.set_override(store, "zzz", "luar", alasan="x")
+    assert K.override_history(store).empty
+
+
+def test_store_with_only_delineasi_and_kolaborasi(tmp_path):
+    store = _project(tmp_path)
+    assert sorted(store.layers()) == ["delineasi", "kolaborasi"]
+    out = by_code(K.kolaborasi_from_store(store, tolerance_m=10))
+    assert out["status_lokasi"].to_dict() == {"a": "dalam", "b": "batas", "c": "luar"}
+    assert out.at["c", "jarak_m"] == pytest.approx(150.0, abs=1e-3)
+    assert out["kode_rt"].isna().all()
+
+
+def test_tolerance_from_settings():
+    assert K.tolerance_from_settings({}) == 10.0
+    assert K.tolerance_from_settings({"kolaborasi": {"toleransi_m": 25}}) == 25.0
+    with pytest.raises(UsageError):
+        K.tolerance_from_settings({"kolaborasi": {"toleransi_m": "jauh"}})
+
+
+# --------------------------------------------------------------------------- fast path vs geopandas
+
+
+def _random_kawasan(rng, n):
+    """Random star polygons, some with a hole, some overlapping others."""
+
+    def star(cx, cy, radius):
+        k = int(rng.integers(3, 15))
+        ang = np.sort(rng.uniform(0, 2 * np.pi, k))
+        r = radius * rng.uniform(0.5, 1.0, k)
+        return shapely.make_valid(
+            shapely.Polygon(np.column_stack([X0 + cx + r * np.cos(ang), Y0 + cy + r * np.sin(ang)]))
+        )
+
+    polys = []
+    for _ in range(n):
+        cx, cy = rng.uniform(0, 2000, 2)
+        radius = rng.uniform(20, 250)
+        poly = star(cx, cy, radius)
+        if rng.random() < 0.3:  # a hole (an excluded block inside the kawasan)
+            poly = poly.difference(star(cx, cy, radius * 0.3))
+        polys.append(shapely.make_valid(poly) if not poly.is_valid else poly)
+    return np.array(polys, dtype=object)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_poly=st.integers(1, 40),
+    n_pts=st.integers(1, 3000),
+    tol=st.sampled_from([0.0, 2.5, 10.0]),
+)
+def test_fast_points_agree_with_geopandas_and_exact_distances(seed, n_poly, n_pts, tol):
+    rng = np.random.default_rng(seed)
+    polys = _random_kawasan(rng, n_poly)
+    x = X0 + rng.uniform(-300, 2300, n_pts)
+    y = Y0 + rng.uniform(-300, 2300, n_pts)
+    # some points exactly on vertices and edges
+    xy = shapely.get_coordinates(polys[0])
+    m = min(len(xy), n_pts)
+    x[:m], y[:m] = xy[:m, 0], xy[:m, 1]
+    index = K.KawasanIndex(polys, crs=UTM)
+    res = index.classify_xy(x, y, tolerance_m=tol)
+    # geopandas: points_from_xy + sjoin(within), lowest kawasan per point
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y, crs=UTM))
+    joined = gpd.sjoin(
+        pts, gpd.GeoDataFrame(geometry=gpd.GeoSeries(polys, crs=UTM)), predicate="within"
+    )
+    ref = np.full(n_pts, -1)
+    if len(joined):
+        first = joined.reset_index().groupby("index")["index_right"].min()
+        ref[first.index.to_numpy()] = first.to_numpy()
+    np.testing.assert_array_equal(res.contained, ref)
+    # statuses and distances against plain shapely distances
+    d = shapely.distance(np.array(polys)[None, :], shapely.points(x, y)[:, None]).min(axis=1)
+    expect = np.where(d <= K.BOUNDARY_M, K.DALAM, np.where(d <= tol, K.BATAS, K.LUAR))
+    np.testing.assert_array_equal(res.status, expect)
+    outside = res.status != K.DALAM
+    np.testing.assert_allclose(res.jarak_m[outside], d[outside], rtol=0, atol=1e-6)
+    assert np.all(res.jarak_m[~outside] == 0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_poly=st.integers(1, 25), n_feat=st.integers(1, 300))
+def test_fast_shares_agree_with_intersecting_every_candidate(seed, n_poly, n_feat):
+    rng = np.random.default_rng(seed)
+    polys = _random_kawasan(rng, n_poly)
+    union = shapely.union_all(polys)
+    feats = []
+    for _ in range(n_feat):
+        cx, cy = X0 + rng.uniform(-200, 2200), Y0 + rng.uniform(-200, 2200)
+        if rng.random() < 0.5:
+            a = rng.uniform(0, np.pi)
+            L = rng.uniform(5, 300)
+            feats.append(LineString([(cx, cy), (cx + L * np.cos(a), cy + L * np.sin(a))]))
+        else:
+            w = rng.uniform(2, 80)
+            feats.append(box(cx, cy, cx + w, cy + rng.uniform(2, 80)))
+    feats = np.array(feats, dtype=object)
+    res = K.KawasanIndex(polys, crs=UTM).classify_geometries(feats, tolerance_m=10.0)
+    dims = shapely.get_dimensions(feats)
+    inter = shapely.intersection(feats, union)
+    measure = lambda g: np.where(dims == 2, shapely.area(g), shapely.length(g))  # noqa: E731
+    share = measure(inter) / measure(feats)
+    grown = shapely.buffer(union, K.BOUNDARY_M)
+    by_rule = shapely.covers(grown, feats)  # the 1 cm rule: wholly inside
+    expect = np.where(by_rule, 1.0, np.where(share > 1e-6, share, 0.0))
+    np.testing.assert_allclose(res.porsi_dalam, expect, atol=1e-7)
+    status = np.where(by_rule, K.DALAM, np.where(share > 1e-6, K.SEBAGIAN, -9))
+    d = shapely.distance(feats, union)
+    status = np.where(status == -9, np.where(d <= 10.0, K.BATAS, K.LUAR), status)
+    np.testing.assert_array_equal(res.status, status)
+    out = (status == K.BATAS) | (status == K.LUAR)
+    np.testing.assert_allclose(res.jarak_m[out], d[out], atol=1e-6)
+
+
+def test_distances_are_measured_in_the_utm_zone_never_degrees():
+    dl = delineasi(K1=K1, K3=K3)  # stored in EPSG:4326
+    assert K.metric_crs(dl).to_epsg() == 9489  # SRGI2013 / UTM 49S, the zone of Sampit
+    assert K.metric_crs(dl.to_crs(32749)).to_epsg() == 32749  # a metric layer keeps its CRS
+    index = K.KawasanIndex.from_frame(dl)
+    # points given as lon/lat arrays: 9.5 m west of K1 and 25 m east of K3
+    lonlat = gpd.GeoSeries([pt(-9.5, 50), pt(525, 50)], crs=UTM).to_crs(4326)
+    res = index.classify_xy(lonlat.x.to_numpy(), lonlat.y.to_numpy(), crs=4326, tolerance_m=10)
+    assert res.status.tolist() == [K.BATAS, K.LUAR]
+    np.testing.assert_allclose(res.jarak_m, [9.5, 25.0], atol=1e-3)
+    assert index.kode[res.kawasan].tolist() == ["K1", "K3"]
+    with pytest.raises(CRSError):
+        K.KawasanIndex([K1], crs=4326)
