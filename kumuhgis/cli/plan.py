@@ -1,0 +1,215 @@
+"""Planning commands: ``rp2kpkp`` (the RP2KPKP annex) and ``memorandum-import``.
+
+* ``rp2kpkp STORE --out DIR [--year Y] [--sk NO_SK] [--paper A4|A3] [--dpi N]`` — writes
+  ``DIR/rp2kpkp.xlsx`` (every table), ``DIR/rp2kpkp.pdf`` (the printable annex),
+  ``DIR/memorandum_program.xlsx`` (the program for the Pokja to edit) and the print maps
+  ``DIR/peta/NN_<peta>.png`` (domain.md §8).
+* ``memorandum-import STORE FILE.xlsx [--sheet NAME]`` — validates an edited memorandum
+  program and stores it in the project (table ``memorandum_program``); every problem is
+  reported with row and column, exit 2, and the project is left untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..errors import UsageError
+from ._console import console, progress
+
+__all__ = ["register"]
+
+OUTPUT_FILES = {
+    "workbook": "rp2kpkp.xlsx",
+    "pdf": "rp2kpkp.pdf",
+    "memorandum": "memorandum_program.xlsx",
+    "maps": "peta",
+}
+
+
+def _store(path: str):
+    from ..store import open_store
+
+    src = Path(path)
+    if not src.exists():
+        raise FileNotFoundError(f"Proyek tidak ditemukan / project not found: {src}")
+    if src.suffix.lower() != ".gpkg":
+        raise UsageError(f"STORE harus proyek .gpkg / STORE must be a .gpkg project: {src}")
+    return open_store(src)
+
+
+def _cmd_rp2kpkp(args) -> int:
+    from ..cartography import MAP_KEYS, annex_maps
+    from ..numeric import format_number_id, format_rupiah
+    from ..report import write_report
+    from ..rp2kpkp import build_annex, write_annex_workbook, write_memorandum_workbook
+    from .analysis import _load_settings
+
+    t0 = time.perf_counter()
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(
+            f"--out harus folder, bukan berkas / --out must be a folder, not a file: {out}"
+        )
+    if args.dpi < 72 or args.dpi > 600:
+        raise UsageError(f"--dpi harus 72–600, bukan {args.dpi} / --dpi must be 72–600")
+    store = _store(args.store)
+    settings = _load_settings(args, store)
+    steps = 4 + len(MAP_KEYS)
+    with progress("Menyusun lampiran RP2KPKP / building the RP2KPKP annex", total=steps) as advance:
+        annex = build_annex(
+            store,
+            year=args.year,
+            rules=args.rules,
+            settings=settings,
+            no_sk=args.sk,
+            use_stored_memorandum=not args.draf_memorandum,
+        )
+        advance(1, "Peta / maps")
+        maps = annex_maps(
+            annex, out / OUTPUT_FILES["maps"], paper=args.paper, dpi=args.dpi,
+            on_map=lambda title: advance(1, f"Peta / map: {title}"),
+        )  # fmt: skip
+        advance(1, "Buku kerja / workbook")
+        xlsx = write_annex_workbook(annex, out / OUTPUT_FILES["workbook"])
+        memo = write_memorandum_workbook(annex, out / OUTPUT_FILES["memorandum"])
+        advance(1, "PDF")
+        info = write_report(annex, maps, out / OUTPUT_FILES["pdf"])
+        advance(1)
+    seconds = time.perf_counter() - t0
+    p = annex.profil
+    con = console()
+    en = args.lang == "en"
+    prio = int(p["prioritas"].notna().sum())
+    total = float(annex.kebutuhan["biaya_rp"].sum())
+    if en:
+        con.print(
+            f"RP2KPKP annex for {annex.kota or store.path.stem}, conditions of {annex.tahun}: {len(p)} kawasan "
+            f"({prio} with a priority), {format_number_id(float(p['luas_kumuh_ha'].sum()), 2)} ha slum area, "
+            f"indicative cost {format_rupiah(total)}; memorandum program: {'imported' if annex.memorandum_asal == 'proyek' else 'DRAFT'}.",
+            markup=False,
+        )
+    else:
+        con.print(
+            f"Lampiran RP2KPKP {annex.kota or store.path.stem}, kondisi tahun {annex.tahun}: {len(p)} kawasan "
+            f"({prio} berprioritas), luas kumuh {format_number_id(float(p['luas_kumuh_ha'].sum()), 2)} ha, "
+            f"biaya indikatif {format_rupiah(total)}; memorandum program: {'isian Pokja' if annex.memorandum_asal == 'proyek' else 'DRAF'}.",
+            markup=False,
+        )
+    con.print(f"  {xlsx}", markup=False)
+    con.print(f"  {info.path} ({info.pages} {'pages' if en else 'halaman'})", markup=False)
+    con.print(f"  {memo}", markup=False)
+    con.print(
+        f"  {out / OUTPUT_FILES['maps']}/ ({len(maps)} {'maps' if en else 'peta'}, {args.paper}, {args.dpi} dpi)",
+        markup=False,
+    )
+    missing = p[p["data_kurang"].fillna("") != ""]
+    if len(missing):
+        con.print(
+            f"{len(missing)} kawasan dengan data kurang (lihat lembar 'Data kurang') / kawasan with missing data: "
+            + ", ".join(missing["kode_kawasan"].astype(str)),
+            markup=False,
+        )
+    con.print(f"{'time' if en else 'waktu'}: {seconds:.1f} s", markup=False)
+    return 0
+
+
+def _cmd_memorandum_import(args) -> int:
+    from ..numeric import format_rupiah
+    from ..rp2kpkp import MEMORANDUM_TABLE, import_memorandum
+    from .analysis import _load_settings
+
+    store = _store(args.store)
+    settings = _load_settings(args, store)
+    command = f"kumuhgis memorandum-import {args.store} {args.file}"
+    with progress("Impor memorandum program / importing the memorandum program"):
+        frame = import_memorandum(
+            store, args.file, sheet=args.sheet, settings=settings, command=command
+        )
+    con = console()
+    for prob in frame.attrs.get("problems", []):
+        con.print(f"[{prob.severity}] {prob.text(args.lang)}", markup=False)
+    per_year = frame.groupby("tahun")["biaya_rp"].sum()
+    years = ", ".join(f"{y}: {format_rupiah(v)}" for y, v in per_year.items())
+    if args.lang == "en":
+        con.print(
+            f"{len(frame)} memorandum rows stored in {store.path} (table {MEMORANDUM_TABLE}); {years}",
+            markup=False,
+        )
+    else:
+        con.print(
+            f"{len(frame)} baris memorandum program disimpan di {store.path} (tabel {MEMORANDUM_TABLE}); {years}",
+            markup=False,
+        )
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add ``rp2kpkp`` and ``memorandum-import`` to the ``kumuhgis`` parser."""
+    from ..cartography import PAPER_SIZES_CM
+    from .analysis import _rules_choices
+
+    p = subparsers.add_parser(
+        "rp2kpkp",
+        help="lampiran RP2KPKP: tabel, peta, PDF / the RP2KPKP annex",
+        description=(
+            "Menyusun lampiran RP2KPKP dari proyek (Permen PUPR 14/PRT/M/2018): profil kawasan, pertimbangan lain, legalitas, "
+            "prioritas 1–9, pola penanganan, kebutuhan dan biaya indikatif, memorandum program 5 tahun, peta cetak. "
+            "Menulis DIR/rp2kpkp.xlsx, DIR/rp2kpkp.pdf, DIR/memorandum_program.xlsx dan DIR/peta/*.png."
+        ),
+    )
+    p.add_argument("store", metavar="STORE", help="proyek .gpkg / project")
+    p.add_argument("--out", metavar="DIR", required=True, help="folder keluaran / output folder")
+    p.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="tahun kondisi (bawaan: terakhir) / year of conditions (default: latest)",
+    )
+    p.add_argument(
+        "--sk",
+        metavar="NO_SK",
+        default=None,
+        help="versi SK Kumuh (bawaan: yang berlaku tahun itu) / SK version",
+    )
+    p.add_argument(
+        "--paper",
+        choices=tuple(PAPER_SIZES_CM),
+        default="A4",
+        help="ukuran kertas peta / map paper size (A4)",
+    )
+    p.add_argument(
+        "--dpi", type=int, default=200, help="resolusi PNG peta / map PNG resolution (200)"
+    )
+    p.add_argument(
+        "--draf-memorandum",
+        action="store_true",
+        help="abaikan memorandum yang sudah diimpor, susun draf baru / ignore the imported memorandum, make a new draft",
+    )
+    p.add_argument(
+        "--rules", choices=_rules_choices(), default=None, help="aturan penilaian / rule set"
+    )
+    p.add_argument(
+        "--settings",
+        metavar="FILE.yaml",
+        help="pengaturan tambahan untuk sekali jalan / extra settings for this run",
+    )
+    p.set_defaults(func=_cmd_rp2kpkp)
+
+    p = subparsers.add_parser(
+        "memorandum-import",
+        help="impor memorandum program yang disunting / import the edited memorandum program",
+        description=(
+            "Memeriksa memorandum program yang disunting Pokja (XLSX dari `kumuhgis rp2kpkp`, atau CSV) dan menyimpannya "
+            "di proyek (tabel memorandum_program). Semua kesalahan dilaporkan dengan baris dan kolom; bila ada, proyek tidak diubah."
+        ),
+    )
+    p.add_argument("store", metavar="STORE", help="proyek .gpkg / project")
+    p.add_argument("file", metavar="FILE", help="berkas .xlsx atau .csv / .xlsx or .csv file")
+    p.add_argument(
+        "--sheet",
+        default=None,
+        help="nama lembar (bawaan: 'Memorandum program' atau lembar pertama) / sheet name",
+    )
+    p.add_argument("--settings", metavar="FILE.yaml", help="pengaturan tambahan / extra settings")
+    p.set_defaults(func=_cmd_memorandum_import)
