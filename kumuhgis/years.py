@@ -471,11 +471,12 @@ def conditions_from_store(
     :func:`attribute_kolaborasi` against the ``rt`` and ``delineasi`` layers, then
     :func:`derive_conditions`.
 
-    With the project setting ``atribusi_kolaborasi: klasifikasi`` the works that count,
-    and their RT, come from the Korkot's classification instead
-    (:func:`kumuhgis.kolaborasi.kolaborasi_in_rt`: status ``dalam`` in the SK version in
-    force, Korkot overrides first); the default ``kontainmen`` is the plain containment
-    test.
+    By default (project setting ``atribusi_kolaborasi: klasifikasi``) the works that
+    count, and their RT, come from the Korkot's classification
+    (:func:`kumuhgis.kolaborasi.kolaborasi_in_rt`: status ``dalam`` against the
+    delineation of the SK version in force in the work's year, Korkot overrides first,
+    domain.md §7). ``kontainmen`` is the plain containment test of
+    :func:`attribute_kolaborasi`, also used when the project has no delineation yet.
     """
     settings = store.settings() if settings is None else settings
     baseline = store.read("baseline")
@@ -484,7 +485,7 @@ def conditions_from_store(
     baseline = fill_luas_from_polygons(baseline, rt, method=method)
     kolaborasi = store.read("kolaborasi")
     delineasi = store.read("delineasi")
-    mode = str(settings.get(ATTRIBUTION_SETTING, "kontainmen"))
+    mode = str(settings.get(ATTRIBUTION_SETTING, "klasifikasi"))
     placement = None
     if mode == "klasifikasi" and len(kolaborasi) and len(delineasi) and len(rt):
         from .kolaborasi import kolaborasi_in_rt, read_overrides, tolerance_from_settings

@@ -555,8 +555,12 @@ def test_reduction_from_a_real_project(tmp_path):
     from kumuhgis.store import create_store
 
     c = city()
+    # this fixture's SK lists a kawasan without a polygon (KW2), so the plain containment
+    # test is asked for explicitly; the default classification is tested below
     store = create_store(
-        tmp_path / "kota.gpkg", kota="Sampit", settings={"target_pengurangan_ha": {2021: 2.0}}
+        tmp_path / "kota.gpkg",
+        kota="Sampit",
+        settings={"target_pengurangan_ha": {2021: 2.0}, "atribusi_kolaborasi": "kontainmen"},
     )
     with store.transaction(command="test") as tx:
         for layer in ("wilayah", "rt", "delineasi", "sk_kumuh", "kolaborasi", "baseline"):
@@ -567,6 +571,24 @@ def test_reduction_from_a_real_project(tmp_path):
     assert target.loc[2021, "capaian_kumulatif_persen"] == 125.0  # 2.5 of a cumulative 2.0
     assert np.isnan(target.loc[2021, "target_tahunan_ha"])  # no 2020 target to difference
     assert r.jejak is not None and set(r.jejak["kode_kegiatan"]) >= {"K-1", "K-2", "K-3"}
+
+
+def test_default_attribution_follows_the_sk_in_force(tmp_path):
+    """By default only work inside the delineation of the SK in force that year counts (§7)."""
+    from kumuhgis.store import create_store
+
+    c = city()
+    sk = c["sk_kumuh"].assign(kode_kawasan=["KW1"], kode_rt=["R1;R2"])  # the 2019 SK: KW1 only
+    store = create_store(tmp_path / "kota.gpkg", kota="Sampit")
+    with store.transaction(command="test") as tx:
+        for layer in ("wilayah", "rt", "delineasi", "kolaborasi", "baseline"):
+            tx.write(layer, c[layer])
+        tx.write("sk_kumuh", sk)
+    r = reduction_from_store(store, year_from=2019, year_to=2021, by="kelurahan")
+    counted = set(r.jejak["kode_kegiatan"].str.split(";").explode())
+    # K-1, K-2 (R1/R2) and K-3 (R2) lie in KW1; K-4 lies in KW3, delineated 2022 and in no SK
+    assert {"K-1", "K-2", "K-3"} <= counted
+    assert "K-4" not in counted
 
 
 def test_luas_from_the_rt_polygon_when_the_baseline_has_none(tmp_path):

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the full test suite needs (idempotent; needs root or sudo):
+#   python3.11 + venv  (only if missing), chromium (browser tests), poppler-utils (PDF tests)
+set -euo pipefail
+need=()
+command -v python3.11 >/dev/null 2>&1 || need+=(python3.11 python3.11-venv)
+{ command -v chromium >/dev/null 2>&1 || [ -x /usr/lib/chromium/chromium ]; } || need+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "apt-get install ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
