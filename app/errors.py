@@ -1,0 +1,71 @@
+"""Exceptions → HTTP responses: JSON under ``/api`` and ``/healthz``, an HTML page elsewhere.
+
+Only this package maps errors to status codes (conventions.md "Errors"):
+
+=========================================================  ======
+bad request options (:class:`UsageError`, ``ValueError``,    400
+invalid input (:class:`ValidationError`), CRS problems)
+unknown page, layer or file                                   404
+(:class:`werkzeug.exceptions.NotFound`, raised by the views)
+no project configured or the file is gone                     503
+(:class:`ProjectNotFoundError`)
+any other failure                                             500
+=========================================================  ======
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from kumuhgis.errors import (
+    CRSError,
+    KumuhgisError,
+    ProjectNotFoundError,
+    UsageError,
+    ValidationError,
+)
+
+__all__ = ["init_app", "status_for"]
+
+log = logging.getLogger("kumuhgis.app")
+
+
+def status_for(exc: BaseException) -> int:
+    if isinstance(exc, HTTPException):
+        return exc.code or 500
+    if isinstance(exc, ProjectNotFoundError):
+        return 503
+    if isinstance(exc, UsageError | ValidationError | CRSError):
+        return 400
+    return 500
+
+
+def _message(exc: BaseException, code: int) -> str:
+    if isinstance(exc, HTTPException):
+        return exc.description or exc.name
+    if isinstance(exc, KumuhgisError) or code < 500:
+        return str(exc)
+    return "kesalahan tak terduga di server / unexpected server error"
+
+
+def _wants_json() -> bool:
+    path = request.path
+    return path.startswith("/api/") or path == "/api" or path == "/healthz"
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(Exception)
+    def _handle(exc: BaseException):
+        code = status_for(exc)
+        if code >= 500:
+            log.exception("error on %s", request.path)
+        message = _message(exc, code)
+        if _wants_json():
+            body = {"error": message, "status": code, "type": type(exc).__name__}
+            if isinstance(exc, ValidationError):
+                body["problems"] = [p.as_dict() for p in exc.problems]
+            return jsonify(body), code
+        return render_template("error.html", code=code, message=message), code

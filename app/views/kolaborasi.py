@@ -1,0 +1,40 @@
+"""Kolaborasi: the Korkot's flag list with filters; each row links to the map."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from kumuhgis import maps
+
+from ..state import project
+from ._args import int_arg, str_arg
+
+bp = Blueprint("kolaborasi", __name__)
+
+
+@bp.get("/kolaborasi")
+def kolaborasi():
+    data = project().map_data()
+    filters = {
+        "tahun": int_arg("tahun"),
+        "sumber_dana": str_arg("sumber_dana"),
+        "status": str_arg("status"),
+        "kode_kel": str_arg("kel"),
+    }
+    flagged_only = request.args.get("semua", "") not in ("1", "ya", "true")
+    result = maps.kolaborasi_list(data, flagged_only=flagged_only, **filters)
+    kelurahan = data.wilayah[["kode_kel", "kelurahan"]].sort_values("kelurahan").to_dict("records")
+    return render_template(
+        "kolaborasi.html",
+        result=result,
+        rows=result.rows.to_dict("records"),
+        filters=filters,
+        flagged_only=flagged_only,
+        years=data.kegiatan_years(),
+        sumber=data.sumber_dana(),
+        statuses=[s for s in maps.STATUS_CODES if s],
+        status_colors=maps.STATUS_COLORS,
+        kelurahan=kelurahan,
+        text=maps.map_text,
+        page="kolaborasi",
+    )

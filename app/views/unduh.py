@@ -1,0 +1,76 @@
+"""Unduh: layers as GeoPackage, GeoJSON, zipped Shapefile, XLSX, CSV; reports; the
+offline map; the whole project file."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template, send_file
+
+from kumuhgis import maps
+
+from ..i18n import current_lang
+from ..state import project
+
+bp = Blueprint("unduh", __name__)
+
+_MIME = {
+    "gpkg": "application/geopackage+sqlite3",
+    "geojson": "application/geo+json",
+    "zip": "application/zip",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "html": "text/html",
+}
+
+
+@bp.get("/unduh")
+def unduh():
+    data = project().map_data()
+    counts = {k: len(getattr(data, k)) for k in maps.LAYER_KEYS}
+    counts["sk_kumuh"] = len(data.sk)
+    counts["baseline"] = (
+        int(len(data.scores[data.scores["asal"] == "observed"])) if "asal" in data.scores else 0
+    )
+    return render_template(
+        "unduh.html",
+        layers=maps.DOWNLOAD_LAYERS,
+        reports=maps.DOWNLOAD_REPORTS,
+        counts=counts,
+        classified=data.kolaborasi_classified,
+        has_baseline=bool(data.years),
+        has_sk=bool(len(data.sk)),
+        page="unduh",
+    )
+
+
+@bp.get("/unduh/<name>.<fmt>")
+def download(name: str, fmt: str):
+    p = project()
+    if name not in maps.DOWNLOAD_LAYERS and name not in maps.DOWNLOAD_REPORTS:
+        abort(404)
+    data = p.map_data()
+    store = p.store()
+    with tempfile.TemporaryDirectory(prefix="kumuhgis-unduh-") as tmp:
+        path = maps.write_download(store, data, name, fmt, Path(tmp), lang=current_lang())
+        body = path.read_bytes()
+    stem = (data.kota or "proyek").replace(" ", "_").replace("/", "_")
+    filename = f"{stem}_{name}.{fmt}"
+    import io
+
+    return send_file(
+        io.BytesIO(body),
+        mimetype=_MIME.get(fmt, "application/octet-stream"),
+        as_attachment=True,
+        download_name=filename,
+    )
+
+
+@bp.get("/unduh/proyek.gpkg")
+def project_file():
+    p = project()
+    store = p.store()
+    return send_file(
+        store.path, mimetype=_MIME["gpkg"], as_attachment=True, download_name=store.path.name
+    )

@@ -1,0 +1,142 @@
+"""Web map commands: ``serve`` (the viewer) and ``export-map`` (one offline HTML file)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from ..errors import UsageError
+from ._console import console, progress
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from werkzeug.serving import run_simple
+
+    from ..store import open_store
+
+    store = open_store(args.store)  # missing or unreadable project: exit 2 before serving
+    config = {"STORE": str(store.path), "LANG": args.lang}
+    if args.basemap:
+        from ..raster import open_basemap
+
+        with open_basemap(args.basemap) as bm:  # refuse an unreadable basemap now, not per tile
+            info = bm.info()
+        config["BASEMAP"] = str(Path(args.basemap))
+    else:
+        info = None
+    from app import create_app
+
+    app = create_app(config)
+    host = args.host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    con = console()
+    con.print(
+        f"Peta kumuhgis / kumuhgis map: [bold]http://{shown}:{args.port}/[/]  (Ctrl+C berhenti / to stop)"
+    )
+    con.print(f"  proyek / project: {store.path}")
+    if info:
+        con.print(
+            f"  peta dasar / basemap: {args.basemap} (zoom {info['min_zoom']}–{info['max_zoom']})"
+        )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        con.print(
+            "  [yellow]Terbuka untuk jaringan / open to the network[/]: peserta rapat dapat membuka peta dari laptop mereka."
+        )
+    if not args.verbose:  # no access-log line per map tile on the meeting laptop's terminal
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    run_simple(
+        host,
+        args.port,
+        app,
+        threaded=True,
+        use_reloader=False,
+        use_debugger=False,
+        request_handler=_keep_alive_handler(),
+    )
+    return 0
+
+
+def _keep_alive_handler():
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        """HTTP/1.1 with keep-alive: a map page loads dozens of tiles over a few connections."""
+
+        protocol_version = "HTTP/1.1"
+
+    return Handler
+
+
+def _cmd_export_map(args: argparse.Namespace) -> int:
+    from ..maps import export_map_html, load_map_data
+    from ..store import open_store
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"--out harus berkas .html / --out must be an .html file: {out}")
+    store = open_store(args.store)
+    with progress("Membuat peta / building the map", total=2) as advance:
+        data = load_map_data(store)
+        advance()
+        html = export_map_html(data, lang=args.lang, year=args.tahun, no_sk=args.no_sk)
+        advance()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.part")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out)
+    size_mb = out.stat().st_size / 1e6
+    console().print(
+        f"Peta mandiri ditulis / self-contained map written: [bold]{out}[/] ({size_mb:.1f} MB; "
+        "buka dengan peramban, tanpa internet / open in a browser, no internet needed)"
+    )
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "serve",
+        help="buka peta web proyek / serve the web map viewer",
+        description=(
+            "Menjalankan penampil peta web (peta, ringkasan, verifikasi SK, kolaborasi, unduh) "
+            "untuk satu proyek; semua berkas dilayani aplikasi sendiri, jadi bekerja tanpa "
+            "internet. / Serves the web map viewer for one project; every file comes from the "
+            "app itself, so it works with no internet."
+        ),
+    )
+    p.add_argument("store", help="proyek kota (.gpkg) / city project")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="alamat / address (0.0.0.0: open to the LAN; default 127.0.0.1)",
+    )
+    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    p.add_argument(
+        "--basemap",
+        metavar="FILE",
+        help="peta dasar lokal: GeoTIFF ortofoto (CRS apa pun) atau .mbtiles / local basemap: a GeoTIFF orthophoto (any CRS) or an .mbtiles file",
+    )
+    p.set_defaults(func=_cmd_serve)
+
+    p = subparsers.add_parser(
+        "export-map",
+        help="satu berkas HTML peta yang bekerja tanpa internet / one offline HTML map",
+        description=(
+            "Menulis satu berkas HTML mandiri (semua skrip, gaya dan data di dalamnya) yang bisa "
+            "dibuka dari flashdisk tanpa internet. / Writes one self-contained HTML file (every "
+            "script, style and layer inside) that opens from a USB stick with the network off."
+        ),
+    )
+    p.add_argument("store", help="proyek kota (.gpkg) / city project")
+    p.add_argument("--out", required=True, help="berkas keluaran .html / output .html file")
+    p.add_argument(
+        "--tahun",
+        type=int,
+        help="tahun kondisi RT yang dibuka / RT condition year shown first (default: latest)",
+    )
+    p.add_argument(
+        "--no-sk",
+        dest="no_sk",
+        help="versi SK delineasi yang dibuka / SK version shown first (default: latest)",
+    )
+    p.set_defaults(func=_cmd_export_map)
