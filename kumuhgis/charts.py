@@ -158,7 +158,14 @@ def chart_reduction_by_parameter(
         )
         for i, a in enumerate(rules.aspects)
     ]
-    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Aspek", title_fontsize=8)
+    ax.legend(
+        handles=handles,
+        fontsize=7,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        title="Aspek",
+        title_fontsize=8,
+    )
     ax.grid(axis="x", alpha=0.3)
     return _save(fig, path, dpi)
 

@@ -100,7 +100,18 @@ def _c(name, type="str", required=True, aliases=(), minimum=None, choices=()):
     return Column(name, type, required, tuple(aliases), minimum, tuple(choices))
 
 
-_KODE_KEL = _c("kode_kel", aliases=("kode_kelurahan", "kd_kel", "kode_desa", "kode_kel_desa", "kode_wilayah", "kdkel", "kode"))
+_KODE_KEL = _c(
+    "kode_kel",
+    aliases=(
+        "kode_kelurahan",
+        "kd_kel",
+        "kode_desa",
+        "kode_kel_desa",
+        "kode_wilayah",
+        "kdkel",
+        "kode",
+    ),
+)
 _TAHUN = _c("tahun", "int", aliases=("year", "thn", "tahun_anggaran", "ta"), minimum=1990)
 
 _VOL_ALIASES = {
@@ -115,9 +126,24 @@ LAYERS: dict[str, LayerSchema] = {
         ("Polygon",),
         (
             _KODE_KEL,
-            _c("kelurahan", aliases=("nama_kelurahan", "nama_kel", "desa", "nama_desa", "kel", "kelurahan_desa", "desa_kelurahan", "nama")),
+            _c(
+                "kelurahan",
+                aliases=(
+                    "nama_kelurahan",
+                    "nama_kel",
+                    "desa",
+                    "nama_desa",
+                    "kel",
+                    "kelurahan_desa",
+                    "desa_kelurahan",
+                    "nama",
+                ),
+            ),
             _c("kecamatan", aliases=("nama_kecamatan", "nama_kec", "kec")),
-            _c("kota", aliases=("kabupaten", "kab_kota", "kota_kabupaten", "nama_kota", "nama_kab", "kab")),
+            _c(
+                "kota",
+                aliases=("kabupaten", "kab_kota", "kota_kabupaten", "nama_kota", "nama_kab", "kab"),
+            ),
             _c("kode_kec", required=False, aliases=("kode_kecamatan", "kd_kec")),
         ),
         unique=("kode_kel",),
@@ -158,9 +184,17 @@ LAYERS: dict[str, LayerSchema] = {
             _c("tanggal_sk", "date", aliases=("tgl_sk", "tanggal", "tgl")),
             _c("kode_kawasan", aliases=("kd_kawasan", "id_kawasan", "kode_lokasi")),
             _c("nama_lokasi", aliases=("lokasi", "nama_kawasan", "kawasan")),
-            _c("kelurahan", aliases=("nama_kelurahan", "desa", "kelurahan_desa", "desa_kelurahan", "kel")),
+            _c(
+                "kelurahan",
+                aliases=("nama_kelurahan", "desa", "kelurahan_desa", "desa_kelurahan", "kel"),
+            ),
             _c("kecamatan", aliases=("nama_kecamatan", "kec")),
-            _c("luas_sk_ha", "float", aliases=("luas_ha", "luas", "luas_sk", "luas_kumuh_ha", "luas_kawasan_ha"), minimum=0),
+            _c(
+                "luas_sk_ha",
+                "float",
+                aliases=("luas_ha", "luas", "luas_sk", "luas_kumuh_ha", "luas_kawasan_ha"),
+                minimum=0,
+            ),
             _c("kode_rt", required=False, aliases=("daftar_rt", "rt")),
         ),
         unique=("no_sk", "kode_kawasan"),
@@ -174,15 +208,49 @@ LAYERS: dict[str, LayerSchema] = {
             _c("kode_rt", aliases=("kd_rt", "id_rt")),
             _TAHUN,
             _c("luas_ha", "float", aliases=("luas", "luas_rt_ha", "luas_wilayah_ha"), minimum=0),
-            _c("jumlah_bangunan", "int", aliases=("jml_bangunan", "bangunan", "jumlah_unit_bangunan"), minimum=0),
-            _c("jumlah_penduduk", "int", aliases=("jml_penduduk", "penduduk", "jumlah_jiwa", "jiwa"), minimum=0),
+            _c(
+                "jumlah_bangunan",
+                "int",
+                aliases=("jml_bangunan", "bangunan", "jumlah_unit_bangunan"),
+                minimum=0,
+            ),
+            _c(
+                "jumlah_penduduk",
+                "int",
+                aliases=("jml_penduduk", "penduduk", "jumlah_jiwa", "jiwa"),
+                minimum=0,
+            ),
             _c("jumlah_kk", "int", aliases=("jml_kk", "kk"), minimum=0),
-            _c("panjang_jalan_ideal_m", "float", aliases=("panjang_jalan_ideal", "jalan_ideal_m", "pjg_jalan_ideal_m"), minimum=0),
-            _c("panjang_drainase_ideal_m", "float", aliases=("panjang_drainase_ideal", "drainase_ideal_m", "pjg_drainase_ideal_m"), minimum=0),
+            _c(
+                "panjang_jalan_ideal_m",
+                "float",
+                aliases=("panjang_jalan_ideal", "jalan_ideal_m", "pjg_jalan_ideal_m"),
+                minimum=0,
+            ),
+            _c(
+                "panjang_drainase_ideal_m",
+                "float",
+                aliases=("panjang_drainase_ideal", "drainase_ideal_m", "pjg_drainase_ideal_m"),
+                minimum=0,
+            ),
             *(_c(v, "float", aliases=_VOL_ALIASES[v], minimum=0) for v in VOLUME_COLUMNS),
-            *(_c(v, "float", required=False, aliases=_VOL_ALIASES[v], minimum=0) for v in _EXTRA_VOLUME_COLUMNS),
-            _c("panjang_jalan_eksisting_m", "float", required=False, aliases=("panjang_jalan_eksisting", "jalan_eksisting_m"), minimum=0),
-            _c("legalitas", required=False, aliases=("legalitas_lahan", "status_lahan"), choices=("legal", "ilegal")),
+            *(
+                _c(v, "float", required=False, aliases=_VOL_ALIASES[v], minimum=0)
+                for v in _EXTRA_VOLUME_COLUMNS
+            ),
+            _c(
+                "panjang_jalan_eksisting_m",
+                "float",
+                required=False,
+                aliases=("panjang_jalan_eksisting", "jalan_eksisting_m"),
+                minimum=0,
+            ),
+            _c(
+                "legalitas",
+                required=False,
+                aliases=("legalitas_lahan", "status_lahan"),
+                choices=("legal", "ilegal"),
+            ),
             _c("nilai_strategis", required=False, aliases=("lokasi_strategis", "strategis")),
             _c("sosial_ekonomi", required=False, aliases=("potensi_sosial_ekonomi", "sosek")),
             _c("tipologi", required=False, aliases=("tipologi_kawasan",)),
@@ -214,7 +282,12 @@ LAYERS: dict[str, LayerSchema] = {
             _c("nama_kegiatan", aliases=("kegiatan", "nama", "uraian_kegiatan")),
             _TAHUN,
             _c("sumber_dana", aliases=("sumber", "sumber_pendanaan", "dana")),
-            _c("nilai_rp", "rupiah", aliases=("nilai", "nilai_rupiah", "anggaran", "anggaran_rp", "biaya", "biaya_rp"), minimum=0),
+            _c(
+                "nilai_rp",
+                "rupiah",
+                aliases=("nilai", "nilai_rupiah", "anggaran", "anggaran_rp", "biaya", "biaya_rp"),
+                minimum=0,
+            ),
             _c("kriteria", "kriteria", aliases=("kode_kriteria",)),
             _c("volume", "float", aliases=("vol",), minimum=0),
             _c("satuan", aliases=("unit", "sat")),

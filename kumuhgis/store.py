@@ -184,7 +184,9 @@ class Store(ABC):
         ``memorandum_program``); ``None`` when absent. Names start with a letter, lower case."""
 
     @abstractmethod
-    def write_table(self, name: str, frame: pd.DataFrame, *, mode: str = "replace", command: str = "") -> int:
+    def write_table(
+        self, name: str, frame: pd.DataFrame, *, mode: str = "replace", command: str = ""
+    ) -> int:
         """Replace or append a project table (attributes, or a GeoDataFrame), all or nothing, audited."""
 
     @abstractmethod
@@ -256,7 +258,9 @@ class GeoPackageStore(Store):
             return None
         return pyogrio.read_dataframe(self.path, layer=name, fid_as_index=False)
 
-    def write_table(self, name: str, frame: pd.DataFrame, *, mode: str = "replace", command: str = "") -> int:
+    def write_table(
+        self, name: str, frame: pd.DataFrame, *, mode: str = "replace", command: str = ""
+    ) -> int:
         with self.transaction(command=command) as tx:
             return tx.write_table(name, frame, mode=mode)
 
@@ -394,7 +398,9 @@ class _Transaction:
         """Write a project table other than the seven layers (see :meth:`Store.write_table`)."""
         _check_table_name(name)
         if mode not in ("replace", "append"):
-            raise UsageError(f"mode harus 'replace' atau 'append' / mode must be replace|append, not {mode!r}")
+            raise UsageError(
+                f"mode harus 'replace' atau 'append' / mode must be replace|append, not {mode!r}"
+            )
         data = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])
         tables = [n for n, _ in pyogrio.list_layers(self.path)] if self.path.exists() else []
         if mode == "append" and name in tables:
@@ -491,7 +497,11 @@ class _Transaction:
 def _check_table_name(name: str) -> None:
     import re
 
-    if name in LAYERS or name in (META_TABLE, AUDIT_TABLE) or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name):
+    if (
+        name in LAYERS
+        or name in (META_TABLE, AUDIT_TABLE)
+        or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name)
+    ):
         raise UsageError(
             f"nama tabel '{name}' tidak boleh dipakai / table name '{name}' is reserved or not a plain lower-case name"
         )

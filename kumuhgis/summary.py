@@ -47,7 +47,14 @@ def _levels_table(scores: pd.DataFrame, years: list[int]) -> pd.DataFrame:
         s = scores[scores["tahun"] == y]
         for lvl in _LEVEL_ORDER:
             part = s[s["tingkat"] == lvl]
-            rows.append({"tahun": y, "tingkat": lvl, "jumlah_rt": len(part), "luas_ha": float(part["luas_ha"].sum())})
+            rows.append(
+                {
+                    "tahun": y,
+                    "tingkat": lvl,
+                    "jumlah_rt": len(part),
+                    "luas_ha": float(part["luas_ha"].sum()),
+                }
+            )
     return pd.DataFrame(rows, columns=["tahun", "tingkat", "jumlah_rt", "luas_ha"])
 
 
@@ -111,7 +118,9 @@ def city_summary(store: Store, *, year: int | None = None) -> CitySummary:
     if len(kolab):
         k = pd.DataFrame(kolab.drop(columns=kolab.geometry.name))
         summary.kolaborasi_by_year = (
-            k.groupby("tahun").agg(kegiatan=("kode_kegiatan", "count"), nilai_rp=("nilai_rp", "sum")).reset_index()
+            k.groupby("tahun")
+            .agg(kegiatan=("kode_kegiatan", "count"), nilai_rp=("nilai_rp", "sum"))
+            .reset_index()
         )
         summary.kolaborasi_by_source = (
             k.groupby("sumber_dana")
@@ -157,7 +166,12 @@ def render_summary(summary: CitySummary, console, *, lang: str = "id") -> None:
 
     if len(summary.sk_versions):
         t = Table(title="Versi SK Kumuh" if id_ else "SK Kumuh versions")
-        for col in ("No. SK", "Tanggal" if id_ else "Date", "Lokasi" if id_ else "Locations", "Luas SK (ha)"):
+        for col in (
+            "No. SK",
+            "Tanggal" if id_ else "Date",
+            "Lokasi" if id_ else "Locations",
+            "Luas SK (ha)",
+        ):
             t.add_column(col)
         for _, r in summary.sk_versions.iterrows():
             t.add_row(str(r["no_sk"]), str(r["tanggal_sk"]), str(r["lokasi"]), num(r["luas_sk_ha"]))
@@ -165,7 +179,9 @@ def render_summary(summary: CitySummary, console, *, lang: str = "id") -> None:
 
     if len(summary.levels):
         years = sorted(summary.levels["tahun"].unique())
-        title = "Luas kumuh per tingkat (RT utuh, §5)" if id_ else "Slum area by level (whole RTs, §5)"
+        title = (
+            "Luas kumuh per tingkat (RT utuh, §5)" if id_ else "Slum area by level (whole RTs, §5)"
+        )
         t = Table(title=title)
         t.add_column("Tingkat" if id_ else "Level")
         for y in years:
@@ -174,7 +190,9 @@ def render_summary(summary: CitySummary, console, *, lang: str = "id") -> None:
         for lvl in _LEVEL_ORDER:
             row = [f"{lvl} {_LEVEL_NAME[lvl][0 if id_ else 1]}"]
             for y in years:
-                r = summary.levels[(summary.levels["tahun"] == y) & (summary.levels["tingkat"] == lvl)].iloc[0]
+                r = summary.levels[
+                    (summary.levels["tahun"] == y) & (summary.levels["tingkat"] == lvl)
+                ].iloc[0]
                 row += [str(r["jumlah_rt"]), num(r["luas_ha"])]
             t.add_row(*row)
         kumuh = summary.levels[summary.levels["tingkat"] != "TK"].groupby("tahun")["luas_ha"].sum()
@@ -199,7 +217,11 @@ def render_summary(summary: CitySummary, console, *, lang: str = "id") -> None:
             t.add_row(str(r["tahun"]), str(r["kegiatan"]), format_rupiah(r["nilai_rp"]))
         console.print(t)
         t = Table(title="Kolaborasi per sumber dana" if id_ else "Collaboration by funding source")
-        for col in ("Sumber dana" if id_ else "Funding source", "Kegiatan" if id_ else "Projects", "Nilai"):
+        for col in (
+            "Sumber dana" if id_ else "Funding source",
+            "Kegiatan" if id_ else "Projects",
+            "Nilai",
+        ):
             t.add_column(col)
         for _, r in summary.kolaborasi_by_source.iterrows():
             t.add_row(str(r["sumber_dana"]), str(r["kegiatan"]), format_rupiah(r["nilai_rp"]))

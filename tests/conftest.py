@@ -27,7 +27,11 @@ def pytest_runtest_makereport(item, call):
     """
     outcome = yield
     report = outcome.get_result()
-    if report.skipped and os.environ.get("KUMUHGIS_REQUIRE_ALL") == "1" and not hasattr(report, "wasxfail"):
+    if (
+        report.skipped
+        and os.environ.get("KUMUHGIS_REQUIRE_ALL") == "1"
+        and not hasattr(report, "wasxfail")
+    ):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped, but KUMUHGIS_REQUIRE_ALL=1 requires every part: {reason}"

@@ -711,7 +711,9 @@ def test_workbook_text_starting_with_equals_stays_text(tmp_path):
 
     from kumuhgis.workbook import Sheet, write_workbook
 
-    path = write_workbook(tmp_path / "t.xlsx", [Sheet("catatan", pd.DataFrame({"catatan": ["=lihat RPLP", "biasa"]}))])
+    path = write_workbook(
+        tmp_path / "t.xlsx", [Sheet("catatan", pd.DataFrame({"catatan": ["=lihat RPLP", "biasa"]}))]
+    )
     ws = openpyxl.load_workbook(path).worksheets[0]
     values = [c.value for row in ws.iter_rows() for c in row]
     assert "=lihat RPLP" in values and "biasa" in values

@@ -51,7 +51,12 @@ def test_jakarta_shapefile_with_map(shared_data, tmp_path):
         tmp_path / "k.gpkg",
         "wilayah",
         src,
-        mapping={"ID": "kode_kel", "KEL_NAME_1": "kelurahan", "KEC_NAME_1": "kecamatan", "KAB_NAME_1": "kota"},
+        mapping={
+            "ID": "kode_kel",
+            "KEL_NAME_1": "kelurahan",
+            "KEC_NAME_1": "kecamatan",
+            "KAB_NAME_1": "kota",
+        },
     )
     assert out.rows_stored == 261
 
@@ -74,4 +79,6 @@ def test_area_of_web_mercator_buildings(shared_data, capsys):
     assert main(["area", str(src), "--json", "--method", "utm"]) == 0
     utm = json.loads(capsys.readouterr().out)
     assert out["total_ha"] == pytest.approx(utm["total_ha"], rel=2e-3)
-    assert "EPSG:9488" in utm["features"][0]["metode"] or "9488" in str(utm["features"][0].get("epsg"))
+    assert "EPSG:9488" in utm["features"][0]["metode"] or "9488" in str(
+        utm["features"][0].get("epsg")
+    )
