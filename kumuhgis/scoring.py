@@ -847,7 +847,12 @@ def write_scores(
     path = Path(path)
     ext = path.suffix.lower()
     if ext == ".csv":
-        return write_frame(scores, path)
+        # percentages and averages always with their two decimals (26.00, not 26.0)
+        two = [c for c in scores.columns if c.startswith(("p_", "rata_"))]
+        shown = scores.assign(
+            **{c: scores[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}") for c in two}
+        )
+        return write_frame(shown, path)
     if ext == ".xlsx":
         from .workbook import write_workbook
 

@@ -325,3 +325,35 @@ def test_help(command, capsys):
         main([command, "--help"])
     assert exc.value.code == 0
     assert "--rules" in capsys.readouterr().out
+
+
+def test_score_csv_writes_two_decimals_as_published(tmp_path):
+    """The Jombang example (domain.md §4) as an office would send it: ';' and decimal comma."""
+    from kumuhgis.cli import main
+
+    src = tmp_path / "rt.csv"
+    src.write_text(
+        "kode_rt;tahun;Luas (Ha);jumlah_bangunan;jumlah_penduduk;jumlah_kk;panjang_jalan_ideal_m;"
+        "panjang_drainase_ideal_m;v_1a;v_1b;v_1c;v_2a;v_2b;v_3a;v_3b;v_4a;v_4b;v_4c;v_5a;v_5b;v_6a;v_6b;v_7a;v_7b\n"
+        "RT01-RW05;2016;4,63;50;201;60;780;385;13;0;13;100;605;54;0;0;0;310;10;16;60;60;50;50\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "skor.csv"
+    assert main(["score", str(src), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    header, row = text.strip().splitlines()
+    got = dict(zip(header.split(","), row.split(","), strict=True))
+    assert [got[f"p_{c}"] for c in ("1a", "2a", "2b", "4c", "5a", "6a")] == [
+        "26.00",
+        "12.82",
+        "77.56",
+        "80.52",
+        "16.67",
+        "100.00",
+    ]
+    assert (got["rata_air_minum"], got["rata_sektoral"], got["total_nilai"], got["tingkat"]) == (
+        "45.00",
+        "50.86",
+        "38",
+        "KS",
+    )
