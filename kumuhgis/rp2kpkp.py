@@ -87,6 +87,7 @@ from .scoring import (
     TOTAL_COLUMN,
     score,
     score_columns,
+    score_labels,
     to_micro,
 )
 
@@ -2022,7 +2023,9 @@ def build_annex(
 def column_labels(rules: RuleSet | str | None = None) -> dict[str, tuple[str, str]]:
     """Indonesian header label and unit of every column of the annex tables."""
     rules = load_rules(rules)
-    labels: dict[str, tuple[str, str]] = {
+    # the RT/score columns (volumes, percentages, scores, averages, totals) as in the score output
+    labels: dict[str, tuple[str, str]] = score_labels(rules)
+    labels |= {
         "peringkat": ("Peringkat", ""),
         "kode_kawasan": ("Kode kawasan", ""),
         "nama_kawasan": ("Nama kawasan", ""),
@@ -2037,27 +2040,14 @@ def column_labels(rules: RuleSet | str | None = None) -> dict[str, tuple[str, st
         "jumlah_rt": ("Jumlah RT", "RT"),
         "luas_ha": ("Luas (Σ RT)", "ha"),
         "luas_kumuh_ha": ("Luas kumuh (RT bukan TK)", "ha"),
-        "jumlah_bangunan": ("Jumlah bangunan", "unit"),
-        "jumlah_penduduk": ("Jumlah penduduk", "jiwa"),
-        "jumlah_kk": ("Jumlah KK", "KK"),
-        "panjang_jalan_ideal_m": ("Panjang jalan ideal", "m"),
-        "panjang_drainase_ideal_m": ("Panjang drainase ideal", "m"),
-        "panjang_jalan_eksisting_m": ("Panjang jalan eksisting", "m"),
         "kepadatan_jiwa_ha": ("Kepadatan penduduk", "jiwa/ha"),
-        SECTORAL_COLUMN: ("Rata-rata sektoral", "%"),
-        TOTAL_COLUMN: ("Total nilai", ""),
-        LEVEL_COLUMN: ("Tingkat kekumuhan", ""),
-        "nilai_strategis": ("Lokasi strategis", ""),
         "skor_strategis": ("Nilai lokasi strategis", ""),
         "kelas_kepadatan": ("Kelas kepadatan", ""),
         "skor_kepadatan": ("Nilai kepadatan", ""),
-        "sosial_ekonomi": ("Potensi sosial ekonomi", ""),
         "skor_sosial_ekonomi": ("Nilai potensi sosial ekonomi", ""),
         "skor_pertimbangan": ("Jumlah nilai pertimbangan lain", ""),
         "pertimbangan": ("Pertimbangan lain", ""),
-        "legalitas": ("Legalitas lahan", ""),
         "luas_ilegal_ha": ("Luas RT ilegal", "ha"),
-        "tipologi": ("Tipologi", ""),
         "tipologi_rinci": ("Tipologi (rincian luas)", ""),
         "prioritas": ("Prioritas", ""),
         "pola_penanganan": ("Pola penanganan", ""),
@@ -2071,7 +2061,6 @@ def column_labels(rules: RuleSet | str | None = None) -> dict[str, tuple[str, st
         "harga_satuan_rp": ("Harga satuan", "Rp"),
         "biaya_rp": ("Biaya", "Rp"),
         "biaya_total_rp": ("Biaya total", "Rp"),
-        "tahun": ("Tahun", ""),
         "sumber_dana": ("Sumber dana", ""),
         "rincian_dana": ("Rincian dana", ""),
         "keterangan": ("Keterangan", ""),
@@ -2091,12 +2080,7 @@ def column_labels(rules: RuleSet | str | None = None) -> dict[str, tuple[str, st
     }
     for lv in rules.levels:
         labels[f"jumlah_rt_{lv.code.lower()}"] = (f"RT {lv.label_id} ({lv.code})", "RT")
-    for c in rules.criteria:
-        labels[c.volume] = (f"Volume {c.code} {c.label_id}", c.unit)
-        labels[c.p_column] = (f"Persen {c.code}", "%")
-        labels[c.n_column] = (f"Nilai {c.code}", "")
     for a in rules.aspects:
-        labels[a.column] = (f"Rata-rata {a.label_id.lower()}", "%")
         labels[f"biaya_{a.key}_rp"] = (f"Biaya {a.label_id.lower()}", "Rp")
     return labels
 

@@ -72,7 +72,7 @@ def project(tmp_path):
     return store_path
 
 
-def _strict_fails(store_path, layer, path, *, match_row=None, match_col=None, match=None, **kw):
+def _assert_strict_fails(store_path, layer, path, *, match_row=None, match_col=None, match=None, **kw):
     """Strict import must raise with the expected problem and leave the store byte-identical."""
     before = _sha(store_path) if store_path.exists() else None
     with pytest.raises(ValidationError) as err:
@@ -206,7 +206,7 @@ def test_csv_and_xlsx_with_lonlat_and_without_geometry(tmp_path):
 def test_missing_required_column(project, tmp_path):
     src = tmp_path / "no_rw.gpkg"
     pyogrio.write_dataframe(_rt_frame().drop(columns=["RW"]), src)
-    _strict_fails(project, "rt", src, match_col="rw", match="required column")
+    _assert_strict_fails(project, "rt", src, match_col="rw", match="required column")
 
 
 def test_null_and_empty_geometry(project, tmp_path):
@@ -215,7 +215,7 @@ def test_null_and_empty_geometry(project, tmp_path):
     gdf.loc[2, "geometry"] = Polygon()
     src = tmp_path / "null.gpkg"
     pyogrio.write_dataframe(gdf, src)
-    probs = _strict_fails(
+    probs = _assert_strict_fails(
         project, "rt", src, match_row=2, match_col="geometry", match="null or empty"
     )
     assert {p.row for p in probs} == {2, 3}
@@ -228,7 +228,7 @@ def test_wrong_geometry_type(project, tmp_path):
     )
     src = tmp_path / "mixed.geojson"
     pyogrio.write_dataframe(gdf, src, driver="GeoJSON")
-    _strict_fails(project, "rt", src, match_row=2, match_col="geometry", match="not allowed")
+    _assert_strict_fails(project, "rt", src, match_row=2, match_col="geometry", match="not allowed")
 
 
 def test_outside_indonesia(project, tmp_path):
@@ -236,7 +236,7 @@ def test_outside_indonesia(project, tmp_path):
     gdf.loc[3, "geometry"] = box(12.95, -2.54, 12.96, -2.53)  # a digit lost: Gabon, not Sampit
     src = tmp_path / "far.gpkg"
     pyogrio.write_dataframe(gdf, src)
-    _strict_fails(project, "rt", src, match_row=4, match="outside Indonesia")
+    _assert_strict_fails(project, "rt", src, match_row=4, match="outside Indonesia")
 
 
 def test_duplicate_ids_in_file_and_against_store(project, tmp_path):
@@ -244,12 +244,12 @@ def test_duplicate_ids_in_file_and_against_store(project, tmp_path):
     gdf.loc[2, "Kode RT"] = gdf.loc[0, "Kode RT"]
     src = tmp_path / "dup.gpkg"
     pyogrio.write_dataframe(gdf, src)
-    probs = _strict_fails(project, "rt", src, match="duplicate id")
+    probs = _assert_strict_fails(project, "rt", src, match="duplicate id")
     assert {p.row for p in probs} == {1, 3}
     # appending RTs that are already stored
     src2 = tmp_path / "again.gpkg"
     pyogrio.write_dataframe(_rt_frame(), src2)
-    _strict_fails(project, "rt", src2, append=True, match="already stored")
+    _assert_strict_fails(project, "rt", src2, append=True, match="already stored")
 
 
 def test_bowtie_strict_refused_lenient_repaired(project, tmp_path):
@@ -260,7 +260,7 @@ def test_bowtie_strict_refused_lenient_repaired(project, tmp_path):
     gdf.loc[1, "geometry"] = bowtie
     src = tmp_path / "bowtie.gpkg"
     pyogrio.write_dataframe(gdf, src)
-    _strict_fails(project, "rt", src, match_row=2, match="invalid geometry")
+    _assert_strict_fails(project, "rt", src, match_row=2, match="invalid geometry")
     out = import_file(project, "rt", src, lenient=True)
     assert (out.rows_in, out.rows_stored, out.rows_rejected) == (4, 4, 0)
     assert [p.row for p in out.problems if p.severity == "repaired"] == [2]
@@ -274,7 +274,7 @@ def test_projected_without_crs_refused_naming_zones(project, tmp_path):
     shp = tmp_path / "utm.shp"
     pyogrio.write_dataframe(utm, shp)
     shp.with_suffix(".prj").unlink()
-    probs = _strict_fails(project, "rt", shp, match="CRS")
+    probs = _assert_strict_fails(project, "rt", shp, match="CRS")
     text = " ".join(p.masalah + p.problem + p.perbaikan + p.fix for p in probs)
     assert "49S" in text or "9489" in text or "32749" in text
     # the user tells the CRS: the same file imports
@@ -303,7 +303,7 @@ def test_bad_numbers_ambiguous_and_garbage(project, tmp_path):
     df.loc[2, "v_2b"] = "-5"
     src = tmp_path / "base.csv"
     df.to_csv(src, index=False)
-    probs = _strict_fails(project, "baseline", src, match_row=2, match_col="luas_ha")
+    probs = _assert_strict_fails(project, "baseline", src, match_row=2, match_col="luas_ha")
     assert any(p.row == 3 and p.column == "jumlah_kk" for p in probs)
     assert any(p.row == 4 and p.column == "v_2b" and "≥" in p.problem for p in probs)
 
@@ -324,7 +324,7 @@ def test_unknown_funding_bad_criteria_bad_date_bad_choice(project, tmp_path):
     )
     src = tmp_path / "k.csv"
     k.to_csv(src, index=False)
-    probs = _strict_fails(project, "kolaborasi", src, match_row=3, match_col="kriteria")
+    probs = _assert_strict_fails(project, "kolaborasi", src, match_row=3, match_col="kriteria")
     assert any(p.row == 2 and p.column == "sumber_dana" for p in probs)
     sk = pd.DataFrame(
         {
@@ -339,11 +339,11 @@ def test_unknown_funding_bad_criteria_bad_date_bad_choice(project, tmp_path):
     )
     sk_path = tmp_path / "sk.csv"
     sk.to_csv(sk_path, index=False)
-    _strict_fails(project, "sk_kumuh", sk_path, match_row=2, match_col="tanggal_sk")
+    _assert_strict_fails(project, "sk_kumuh", sk_path, match_row=2, match_col="tanggal_sk")
     base = _baseline_rows(1).assign(legalitas=["setengah"])
     bp = tmp_path / "b.csv"
     base.to_csv(bp, index=False)
-    _strict_fails(project, "baseline", bp, match_row=2, match_col="legalitas")
+    _assert_strict_fails(project, "baseline", bp, match_row=2, match_col="legalitas")
 
 
 def test_required_value_empty_and_bad_map(project, tmp_path):
@@ -351,8 +351,8 @@ def test_required_value_empty_and_bad_map(project, tmp_path):
     gdf.loc[0, "RW"] = ""
     src = tmp_path / "empty.gpkg"
     pyogrio.write_dataframe(gdf, src)
-    _strict_fails(project, "rt", src, match_row=1, match_col="rw", match="required")
-    _strict_fails(project, "rt", src, mapping={"NO_SUCH": "rw"}, match="--map")
+    _assert_strict_fails(project, "rt", src, match_row=1, match_col="rw", match="required")
+    _assert_strict_fails(project, "rt", src, mapping={"NO_SUCH": "rw"}, match="--map")
 
 
 def test_bad_coordinate_cell(project, tmp_path):
@@ -361,7 +361,7 @@ def test_bad_coordinate_cell(project, tmp_path):
                        "lon": ["112.95", "112.9x"], "lat": ["-2.54", "-2.54"]})  # fmt: skip
     src = tmp_path / "bad.csv"
     df.to_csv(src, index=False)
-    _strict_fails(project, "infrastruktur", src, match_row=3)
+    _assert_strict_fails(project, "infrastruktur", src, match_row=3)
 
 
 def test_sk_versions_side_by_side_never_overwritten(project, tmp_path):
@@ -388,7 +388,7 @@ def test_sk_versions_side_by_side_never_overwritten(project, tmp_path):
     assert sorted(rows["no_sk"].unique()) == ["188.45/112/HUK/2020", "188.45/287/HUK/2016"]
     assert rows.loc[rows["no_sk"].str.endswith("2016"), "luas_sk_ha"].tolist() == [12.5, 8.25]
     # importing a "revision" under an already stored number is refused: 2016 stays as it was
-    _strict_fails(project, "sk_kumuh", a, match_col="no_sk", match="already stored")
+    _assert_strict_fails(project, "sk_kumuh", a, match_col="no_sk", match="already stored")
 
 
 def test_lenient_accounts_for_every_row(project, tmp_path):
