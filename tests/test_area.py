@@ -450,7 +450,9 @@ def test_demo_polygons_agree_with_an_equal_area_projection():
         got = hectares(frame.geometry).to_numpy()
         for geom, ha in zip(frame.geometry, got, strict=True):
             c = geom.centroid
-            laea = pyproj.CRS.from_proj4(f"+proj=laea +lat_0={c.y} +lon_0={c.x} +ellps=WGS84 +units=m")
+            laea = pyproj.CRS.from_proj4(
+                f"+proj=laea +lat_0={c.y} +lon_0={c.x} +ellps=WGS84 +units=m"
+            )
             dense = geom.segmentize(0.00001)  # ~1 m in degrees
             ref = gpd.GeoSeries([dense], crs=4326).to_crs(laea).area.iloc[0] / 1e4
             worst = max(worst, abs(ha - ref) / ref)

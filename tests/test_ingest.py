@@ -72,7 +72,9 @@ def project(tmp_path):
     return store_path
 
 
-def _assert_strict_fails(store_path, layer, path, *, match_row=None, match_col=None, match=None, **kw):
+def _assert_strict_fails(
+    store_path, layer, path, *, match_row=None, match_col=None, match=None, **kw
+):
     """Strict import must raise with the expected problem and leave the store byte-identical."""
     before = _sha(store_path) if store_path.exists() else None
     with pytest.raises(ValidationError) as err:

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from kumuhgis import maps
+from kumuhgis import dashboard, maps
 from kumuhgis.errors import UsageError
 from kumuhgis.store import open_store
 
@@ -431,7 +431,7 @@ def test_render_map_image_sizes_and_level_colours(data):
 
 
 def test_dashboard_city_and_kelurahan(city):
-    d = maps.dashboard(open_store(city))
+    d = dashboard.dashboard(open_store(city))
     assert (d.year_from, d.year_to) == (2016, 2017)
     lv = d.levels.set_index("tahun")
     # 2016: KB K1-RT01,K2-RT01; KS K1-RT02,K2-RT04; KR K1-RT03; TK three RTs; 1 ha each
@@ -447,35 +447,37 @@ def test_dashboard_city_and_kelurahan(city):
     p = d.parameter.set_index("kode")
     assert p.loc["1a", "pengurangan_ha_setara_ha"] == pytest.approx(0.70)
     assert d.target["target_kumulatif_ha"].dropna().tolist() == pytest.approx([1.0])
-    k = maps.dashboard(open_store(city), kode_kel="6202990002")
+    k = dashboard.dashboard(open_store(city), kode_kel="6202990002")
     assert k.kelurahan == HOSTILE
     assert k.totals["luas_kumuh_awal_ha"] == pytest.approx(2.0)  # K2-RT01 KB + K2-RT04 KS
     with pytest.raises(UsageError):
-        maps.dashboard(open_store(city), kode_kel="000")
+        dashboard.dashboard(open_store(city), kode_kel="000")
     with pytest.raises(UsageError):
-        maps.dashboard(open_store(city), year_from=2017, year_to=2016)
+        dashboard.dashboard(open_store(city), year_from=2017, year_to=2016)
 
 
 def test_kolaborasi_list_for_the_korkot(data):
-    res = maps.kolaborasi_list(data)
+    res = dashboard.kolaborasi_list(data)
     # flagged: KLB-2 (luar, Rp 75 jt outside) before KLB-3 (sebagian, half of Rp 20 jt outside)
     assert res.rows["kode_kegiatan"].tolist() == ["KLB-2", "KLB-3"]
     assert res.rows["alasan_flag"].str.len().gt(0).all()
     t = res.by_tahun.set_index("tahun")
     assert t.loc[2017, "jumlah_kegiatan"] == 3
     assert t.loc[2017, "nilai_rp_luar"] == pytest.approx(75_000_000 + 10_000_000)
-    assert maps.kolaborasi_list(data, status="luar").rows["kode_kegiatan"].tolist() == ["KLB-2"]
-    assert len(maps.kolaborasi_list(data, tahun=2016).rows) == 0
-    assert len(maps.kolaborasi_list(data, flagged_only=False).rows) == 3
-    assert maps.kolaborasi_list(data, sumber_dana="swasta/csr").rows["kode_kegiatan"].tolist() == [
+    assert dashboard.kolaborasi_list(data, status="luar").rows["kode_kegiatan"].tolist() == [
         "KLB-2"
     ]
+    assert len(dashboard.kolaborasi_list(data, tahun=2016).rows) == 0
+    assert len(dashboard.kolaborasi_list(data, flagged_only=False).rows) == 3
+    assert dashboard.kolaborasi_list(data, sumber_dana="swasta/csr").rows[
+        "kode_kegiatan"
+    ].tolist() == ["KLB-2"]
     with pytest.raises(UsageError):
-        maps.kolaborasi_list(data, status="entah")
+        dashboard.kolaborasi_list(data, status="entah")
 
 
 def test_software_versions():
-    v = maps.software_versions()
+    v = dashboard.software_versions()
     for key in ("kumuhgis", "geopandas", "shapely", "geos", "proj", "gdal", "folium"):
         assert v[key] and v[key][0].isdigit(), key
     assert v["folium"] == folium.__version__

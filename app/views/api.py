@@ -21,7 +21,7 @@ import json
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from kumuhgis import maps
+from kumuhgis import dashboard, maps
 
 from ..state import project
 from ._args import float_arg, int_arg, str_arg
@@ -138,7 +138,7 @@ def ringkasan():
     kel, y0, y1 = str_arg("kel"), int_arg("dari"), int_arg("sampai")
     d = p.cached(
         ("dashboard", kel, y0, y1),
-        lambda: maps.dashboard(p.store(), kode_kel=kel, year_from=y0, year_to=y1),
+        lambda: dashboard.dashboard(p.store(), kode_kel=kel, year_from=y0, year_to=y1),
     )
     return jsonify(
         {
@@ -160,7 +160,7 @@ def ringkasan():
 @bp.get("/kolaborasi")
 def kolaborasi():
     data = project().map_data()
-    result = maps.kolaborasi_list(
+    result = dashboard.kolaborasi_list(
         data,
         tahun=int_arg("tahun"),
         sumber_dana=str_arg("sumber_dana"),

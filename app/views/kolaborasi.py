@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from kumuhgis import maps
+from kumuhgis import dashboard, maps
 
 from ..state import project
 from ._args import int_arg, str_arg
@@ -22,7 +22,7 @@ def kolaborasi():
         "kode_kel": str_arg("kel"),
     }
     flagged_only = request.args.get("semua", "") not in ("1", "ya", "true")
-    result = maps.kolaborasi_list(data, flagged_only=flagged_only, **filters)
+    result = dashboard.kolaborasi_list(data, flagged_only=flagged_only, **filters)
     kelurahan = data.wilayah[["kode_kel", "kelurahan"]].sort_values("kelurahan").to_dict("records")
     return render_template(
         "kolaborasi.html",

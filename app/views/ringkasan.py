@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template
 
-from kumuhgis import maps
+from kumuhgis import dashboard
 
 from ..i18n import current_lang
 from ..state import project
@@ -23,7 +23,7 @@ def _dashboard():
     kel, y0, y1 = str_arg("kel"), int_arg("dari"), int_arg("sampai")
     return p.cached(
         ("dashboard", kel, y0, y1),
-        lambda: maps.dashboard(p.store(), kode_kel=kel, year_from=y0, year_to=y1),
+        lambda: dashboard.dashboard(p.store(), kode_kel=kel, year_from=y0, year_to=y1),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from kumuhgis import maps
+from kumuhgis import dashboard
 from kumuhgis.rules import available_rules, load_rules
 
 from ..i18n import current_lang
@@ -16,7 +16,7 @@ bp = Blueprint("tentang", __name__)
 
 @bp.get("/tentang")
 def tentang():
-    about = maps.project_about(project().store())
+    about = dashboard.project_about(project().store())
     return render_template("tentang.html", about=about, audit=about["audit"].head(50).to_dict("records"),
                            rule_names=available_rules(), page="tentang")  # fmt: skip
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, render_template, send_file
 
-from kumuhgis import maps
+from kumuhgis import dashboard, maps
 
 from ..i18n import current_lang
 from ..state import project
@@ -35,8 +35,8 @@ def unduh():
     )
     return render_template(
         "unduh.html",
-        layers=maps.DOWNLOAD_LAYERS,
-        reports=maps.DOWNLOAD_REPORTS,
+        layers=dashboard.DOWNLOAD_LAYERS,
+        reports=dashboard.DOWNLOAD_REPORTS,
         counts=counts,
         classified=data.kolaborasi_classified,
         has_baseline=bool(data.years),
@@ -48,12 +48,12 @@ def unduh():
 @bp.get("/unduh/<name>.<fmt>")
 def download(name: str, fmt: str):
     p = project()
-    if name not in maps.DOWNLOAD_LAYERS and name not in maps.DOWNLOAD_REPORTS:
+    if name not in dashboard.DOWNLOAD_LAYERS and name not in dashboard.DOWNLOAD_REPORTS:
         abort(404)
     data = p.map_data()
     store = p.store()
     with tempfile.TemporaryDirectory(prefix="kumuhgis-unduh-") as tmp:
-        path = maps.write_download(store, data, name, fmt, Path(tmp), lang=current_lang())
+        path = dashboard.write_download(store, data, name, fmt, Path(tmp), lang=current_lang())
         body = path.read_bytes()
     stem = (data.kota or "proyek").replace(" ", "_").replace("/", "_")
     filename = f"{stem}_{name}.{fmt}"

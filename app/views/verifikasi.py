@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from kumuhgis import maps
+from kumuhgis import dashboard
 
 from ..i18n import current_lang
 from ..state import project
@@ -22,7 +22,8 @@ def verifikasi():
     data.check_sk(no_sk)
     lang = current_lang()
     report = p.cached(
-        ("verifikasi", no_sk, lang), lambda: maps.sk_verification(p.store(), no_sk=no_sk, lang=lang)
+        ("verifikasi", no_sk, lang),
+        lambda: dashboard.sk_verification(p.store(), no_sk=no_sk, lang=lang),
     )
     return render_template(
         "verifikasi.html", report=report, versions=data.sk_versions, no_sk=no_sk, page="verifikasi"
