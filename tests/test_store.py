@@ -248,3 +248,11 @@ def test_extra_tables_are_atomic_and_audited(store):
         store.write_table("rt", overrides)
     with pytest.raises(UsageError):
         store.write_table("kumuhgis_audit", overrides)
+
+
+def test_newer_schema_refused_with_a_clear_message(tmp_path):
+    s = create_store(tmp_path / "a.gpkg", kota="Sampit")
+    with s.transaction(command="future") as tx:
+        tx.set_meta("schema_version", str(SCHEMA_VERSION + 1))
+    with pytest.raises(StoreError, match="lebih baru"):
+        open_store(tmp_path / "a.gpkg")
