@@ -41,6 +41,7 @@ class ImportOutcome:
     problems: list[Problem] = field(default_factory=list)
     rejected_file: Path | None = None
     report_file: Path | None = None
+    rows_replaced: int = 0  # rows the layer held before a replacing import
 
 
 def validate_file(
@@ -94,6 +95,9 @@ def import_file(
     store = open_store(store_path) if exists else GeoPackageStore(store_path)
     mode = "append" if (append or layer == "sk_kumuh") else "replace"
     existing = store.read(layer) if exists and mode == "append" else None
+    rows_replaced = (
+        len(store.read(layer)) if exists and mode == "replace" and store.has_layer(layer) else 0
+    )
     result = validate_file(
         layer,
         path,
@@ -148,4 +152,5 @@ def import_file(
         problems=result.problems,
         rejected_file=rejected_file,
         report_file=report_file,
+        rows_replaced=rows_replaced,
     )

@@ -93,6 +93,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
             f"Layer [bold]{outcome.layer}[/] ({outcome.mode}): {outcome.rows_in} rows in, "
             f"{outcome.rows_stored} stored, {outcome.rows_rejected} rejected → {outcome.store}"
         )
+    if outcome.rows_replaced:
+        con.print(
+            f"[yellow]{outcome.rows_replaced} baris lama di layer {outcome.layer} diganti[/] "
+            f"({outcome.rows_replaced} earlier rows replaced; use --append to add instead)"
+        )
     if outcome.rejected_file:
         con.print(f"Baris ditolak / rejected rows: {outcome.rejected_file}")
     if outcome.report_file:
