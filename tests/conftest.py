@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -35,3 +36,31 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped, but KUMUHGIS_REQUIRE_ALL=1 requires every part: {reason}"
+
+
+@pytest.fixture(scope="session")
+def demo_city():
+    """The demo city's frames (default seed), built once per test session."""
+    from kumuhgis.demo import build_demo
+
+    return build_demo()
+
+
+@pytest.fixture(scope="session")
+def demo_project(demo_city, tmp_path_factory):
+    """The demo city as a project file, built once per session. Read it, never write to it:
+    tests that change a project copy this file into their own ``tmp_path`` first."""
+    from kumuhgis.store import create_store
+
+    path = tmp_path_factory.mktemp("demo") / "demo.gpkg"
+    create_store(
+        path,
+        kota=demo_city.settings["kota"],
+        settings=demo_city.settings,
+        layers=demo_city.layers,
+        command="kumuhgis demo",
+    )
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    yield path
+    after = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert after == before, "a test wrote into the shared demo project; copy it first"

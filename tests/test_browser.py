@@ -455,17 +455,8 @@ def test_exported_html_renders_offline(watched, city, tmp_path):
     watch.assert_clean()
 
 
-def test_demo_map_page_weighs_under_3_mb(watched, tmp_path):
-    from kumuhgis.demo import build_demo
-    from kumuhgis.store import create_store
-
-    demo = build_demo()
-    path = create_store(
-        tmp_path / "demo.gpkg",
-        kota=demo.settings["kota"],
-        settings=demo.settings,
-        layers=demo.layers,
-    ).path
+def test_demo_map_page_weighs_under_3_mb(watched, demo_project, demo_city):
+    path, demo = demo_project, demo_city
     srv = _Server(create_app({"STORE": str(path)}))
     page, watch = watched
     try:

@@ -10,24 +10,14 @@ import pandas as pd
 import pytest
 
 from kumuhgis.cli import main
-from kumuhgis.demo import build_demo
 from kumuhgis.kolaborasi import OUTPUT_COLUMNS
 from kumuhgis.store import create_store, open_store
 from kumuhgis.verification import FINDING_COLUMNS, FLAGS
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    city = build_demo()
-    path = tmp_path_factory.mktemp("demo") / "demo.gpkg"
-    create_store(
-        path,
-        kota=city.settings["kota"],
-        settings=city.settings,
-        layers=city.layers,
-        command="kumuhgis demo",
-    )
-    return path, city
+def demo(demo_project, demo_city):
+    return demo_project, demo_city  # shared, read-only (tests/conftest.py)
 
 
 @pytest.fixture

@@ -460,20 +460,8 @@ def test_draft_memorandum_spreads_ranked_kawasan_over_five_years():
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    from kumuhgis.demo import build_demo
-    from kumuhgis.store import create_store
-
-    city = build_demo()
-    path = tmp_path_factory.mktemp("demo") / "demo.gpkg"
-    create_store(
-        path,
-        kota=city.settings.get("kota", ""),
-        settings=city.settings,
-        layers=city.layers,
-        command="test",
-    )
-    return path
+def demo_store(demo_project):
+    return demo_project  # shared, read-only (tests/conftest.py)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from shapely.geometry import box
 
 from kumuhgis import verification as V
 from kumuhgis.errors import UsageError
-from kumuhgis.store import create_store
+from kumuhgis.store import open_store
 
 UTM = "EPSG:9489"
 X0, Y0 = 690_000.0, 9_719_000.0
@@ -310,11 +310,9 @@ def test_html_escapes_every_text():
     assert "Kota &lt;Uji&gt;" in page
 
 
-def test_store_level_and_demo_planted_discrepancies(tmp_path):
-    from kumuhgis.demo import build_demo
-
-    city = build_demo()
-    store = create_store(tmp_path / "demo.gpkg", settings=city.settings, layers=city.layers)
+def test_store_level_and_demo_planted_discrepancies(demo_city, demo_project):
+    city = demo_city
+    store = open_store(demo_project)
     res = V.verify_sk_store(store)
     p = city.planted
     f = res.findings
