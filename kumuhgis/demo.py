@@ -35,6 +35,8 @@ from shapely import ops as shapely_ops
 from .area import hectares
 from .rules import load_rules
 from .schema import CRITERIA_CODES, LAYERS, VOLUME_COLUMNS
+from .store import STORAGE_CRS
+from .vocabulary import SUMBER_DANA
 
 __all__ = ["DemoCity", "build_demo", "DEFAULT_SEED", "WORK_CRS"]
 
@@ -42,20 +44,9 @@ __all__ = ["DemoCity", "build_demo", "DEFAULT_SEED", "WORK_CRS"]
 DEFAULT_SEED = 2016
 #: Metric CRS the geometry is built in (WGS 84 / UTM zone 49S, which holds Sampit).
 WORK_CRS = "EPSG:32749"
-_STORAGE_CRS = "EPSG:4326"
 
-# The controlled funding vocabulary of domain.md §9.
-_SUMBER_DANA: tuple[str, ...] = (
-    "APBN",
-    "APBD Provinsi",
-    "APBD Kab/Kota",
-    "DAK",
-    "Dana Desa",
-    "Hibah/donor",
-    "Swasta/CSR",
-    "Swadaya masyarakat",
-    "Lainnya",
-)
+# The controlled funding vocabulary of domain.md §9 (order matters for the weights below).
+_SUMBER_DANA: tuple[str, ...] = SUMBER_DANA
 
 # --------------------------------------------------------------------------- place
 
@@ -339,7 +330,7 @@ class _Town:
 
 
 def _origin() -> tuple[float, float, float]:
-    to_utm = Transformer.from_crs(_STORAGE_CRS, WORK_CRS, always_xy=True)
+    to_utm = Transformer.from_crs(STORAGE_CRS, WORK_CRS, always_xy=True)
     x0, y0 = to_utm.transform(*_TOWN_LONLAT)
     xr, _ = to_utm.transform(_RIVER_LON, _TOWN_LONLAT[1])
     return x0, y0, xr
@@ -970,7 +961,7 @@ class _Survey:
 
 
 def _baseline(rng, town: _Town, kawasan: list[_Kawasan], plan: _Plan) -> _Survey:
-    geo = gpd.GeoSeries(town.rt_geom, crs=WORK_CRS).to_crs(_STORAGE_CRS)
+    geo = gpd.GeoSeries(town.rt_geom, crs=WORK_CRS).to_crs(STORAGE_CRS)
     luas = hectares(geo).round(2).to_numpy()
     in_kawasan = {r for k in kawasan for r in k.rts}
     hdrs, vols, extra = [], [], []
@@ -1478,7 +1469,7 @@ def _infrastructure(rng, town: _Town, kawasan: list[_Kawasan]) -> list[dict]:
 
 
 def _to_storage(geoms: list) -> gpd.GeoSeries:
-    return gpd.GeoSeries(geoms, crs=WORK_CRS).to_crs(_STORAGE_CRS)
+    return gpd.GeoSeries(geoms, crs=WORK_CRS).to_crs(STORAGE_CRS)
 
 
 def _text(values) -> pd.Series:
