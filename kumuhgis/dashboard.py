@@ -96,16 +96,11 @@ def dashboard(
     empty = pd.DataFrame()
     if not len(baseline):
         return Dashboard(kota, kode_kel, kel_name, None, None, (), empty, empty, empty, empty, {})
-    from .scoring import score_store
+    from .scoring import condition_year, score_store
 
     years = tuple(sorted(int(y) for y in score_store(store).scores["tahun"].unique()))
-    y0 = int(year_from) if year_from is not None else years[0]
-    y1 = int(year_to) if year_to is not None else years[-1]
-    for y in (y0, y1):
-        if y not in years:
-            raise UsageError(
-                f"tidak ada data kondisi untuk tahun {y}; tersedia: {list(years)} / no condition data for {y}"
-            )
+    y0 = condition_year(years, year_from) if year_from is not None else years[0]
+    y1 = condition_year(years, year_to)
     if y1 < y0:
         raise UsageError(f"tahun akhir {y1} sebelum tahun awal {y0} / end year before start year")
     red = reduction_from_store(store, year_from=y0, year_to=y1, by="kelurahan")

@@ -480,12 +480,9 @@ class MapData:
         """``year`` if the project has RT conditions for it, the latest year when ``None``."""
         if year is None:
             return self.latest_year
-        if int(year) not in self.years:
-            raise UsageError(
-                f"tidak ada data kondisi RT untuk tahun {year}; tersedia: "
-                f"{', '.join(map(str, self.years)) or '-'} / no RT condition data for {year}"
-            )
-        return int(year)
+        from .scoring import condition_year
+
+        return condition_year(self.years, year)
 
     def check_sk(self, no_sk: str | None) -> str | None:
         if no_sk in (None, ""):

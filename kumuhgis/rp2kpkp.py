@@ -85,6 +85,7 @@ from .scoring import (
     MICRO,
     SECTORAL_COLUMN,
     TOTAL_COLUMN,
+    condition_year,
     score,
     score_columns,
     score_labels,
@@ -1887,16 +1888,7 @@ def build_annex(
     scored = score_store(store, rules=rules, settings=settings)
     all_scores = scored.scores
     years = sorted(int(y) for y in all_scores["tahun"].unique())
-    if not years:
-        raise UsageError("Baseline kosong / the baseline is empty")
-    if year is None:
-        year = years[-1]
-    elif int(year) not in years:
-        raise UsageError(
-            f"Tidak ada kondisi RT untuk tahun {year}; tahun yang ada: {years[0]}–{years[-1]} / "
-            f"no RT conditions for {year}; years present: {years[0]}–{years[-1]}"
-        )
-    year = int(year)
+    year = condition_year(years, year)
     sc = all_scores[all_scores["tahun"] == year].reset_index(drop=True)
     rt = store.read("rt")
     wilayah = store.read("wilayah")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import Problem, ValidationError
+from .errors import Problem, UsageError, ValidationError
 from .rules import RuleSet, load_rules
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "score_store",
     "read_rt_table",
     "explain",
+    "condition_year",
     "score_labels",
     "level_summary",
     "score_sheets",
@@ -368,7 +369,6 @@ def score_store(
     with a survey or a kolaborasi; ``year`` keeps that year only (:class:`UsageError` when
     it lies outside). ``settings`` default to the store's own.
     """
-    from .errors import UsageError
     from .years import conditions_from_store
 
     settings = store.settings() if settings is None else settings
@@ -377,16 +377,32 @@ def score_store(
     frame = cond.conditions
     trace = cond.trace
     if year is not None:
-        years = sorted(int(y) for y in frame["tahun"].unique())
-        if int(year) not in years:
-            span = f"{years[0]}–{years[-1]}" if years else "-"
-            raise UsageError(
-                f"Tidak ada kondisi RT untuk tahun {year}; tahun yang ada (survei atau kolaborasi): {span} / "
-                f"no RT condition for {year}; years with surveys or kolaborasi: {span}"
-            )
+        year = condition_year(frame["tahun"], year)
         frame = frame[frame["tahun"] == year]
         trace = trace[trace["tahun"] <= year]
     return ScoredYears(scores=score(frame, rules=rules), trace=trace, rules=rules)
+
+
+def condition_year(years, year: int | None = None) -> int:
+    """``year`` if RT conditions exist for it, else the latest year when ``year`` is None.
+
+    The one check behind every ``--year``/``tahun`` option; raises :class:`UsageError`
+    (exit status 2) naming the years that do exist.
+    """
+    present = sorted({int(y) for y in years})
+    if not present:
+        raise UsageError(
+            "Belum ada kondisi RT (baseline kosong) / no RT conditions yet (empty baseline)"
+        )
+    if year is None:
+        return present[-1]
+    if int(year) not in present:
+        listed = ", ".join(map(str, present))
+        raise UsageError(
+            f"Tidak ada kondisi RT untuk tahun {year}; tahun yang ada (survei atau kolaborasi): {listed} / "
+            f"no RT conditions for {year}; years with surveys or kolaborasi: {listed}"
+        )
+    return int(year)
 
 
 # --------------------------------------------------------------------------- explain

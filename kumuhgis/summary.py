@@ -64,7 +64,7 @@ def city_summary(store: Store, *, year: int | None = None) -> CitySummary:
     ``year`` is the condition year to show beside the baseline year (default: the latest
     year with RT conditions, observed or derived from kolaborasi, domain.md §5).
     """
-    from .scoring import score_store
+    from .scoring import condition_year, score_store
 
     meta = store.meta()
     wilayah = store.read("wilayah")
@@ -103,16 +103,9 @@ def city_summary(store: Store, *, year: int | None = None) -> CitySummary:
     if len(baseline):
         scored = score_store(store, year=None).scores
         all_years = sorted(int(y) for y in scored["tahun"].unique())
-        if year is not None and year not in all_years:
-            from .errors import UsageError
-
-            raise UsageError(
-                f"tidak ada data kondisi untuk tahun {year}; tersedia: {all_years} / "
-                f"no condition data for {year}; available: {all_years}"
-            )
         summary.years = tuple(all_years)
         summary.baseline_year = all_years[0]
-        summary.year = year if year is not None else all_years[-1]
+        summary.year = condition_year(all_years, year)
         shown = sorted({summary.baseline_year, summary.year})
         summary.levels = _levels_table(scored, shown)
     if len(kolab):
