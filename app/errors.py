@@ -20,7 +20,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kumuhgis.errors import (
+from kumuhgis.core.errors import (
     CRSError,
     KumuhgisError,
     ProjectNotFoundError,

@@ -239,7 +239,7 @@ def t(key: str) -> str:
 
 def num(value, decimals: int = 2) -> str:
     """A number for a page: ``1.234,56`` in Indonesian, ``1,234.56`` in English; ``-`` if missing."""
-    from kumuhgis.numeric import format_number_id
+    from kumuhgis.core.numeric import format_number_id
 
     try:
         x = float(value)

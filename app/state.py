@@ -9,14 +9,16 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from kumuhgis.errors import ProjectNotFoundError
+from kumuhgis.core.errors import ProjectNotFoundError
 
 __all__ = ["ProjectState", "init_app", "project"]
 
 
 class ProjectState:
-    """Opens the store per request (cheap) and keeps one :class:`kumuhgis.maps.MapData`
-    per version of the file (modification time and size)."""
+    """Opens the store per request (cheap) and keeps one city snapshot
+    (:class:`kumuhgis.core.snapshot.CitySnapshot`) and one :class:`kumuhgis.outputs.maps.MapData`
+    per version of the project (:meth:`kumuhgis.store.Store.version`): the project is read
+    once per version, whatever the number of pages and tiles asked."""
 
     def __init__(
         self, store_path: str | os.PathLike | None, basemap_path: str | os.PathLike | None
@@ -26,6 +28,7 @@ class ProjectState:
         self._lock = threading.Lock()
         self._data = None
         self._data_key = None
+        self._snapshot = None
         self._basemap = None
         self._cache: dict = {}
 
@@ -41,21 +44,34 @@ class ProjectState:
     def version_key(self) -> str:
         if self.store_path is None or not self.store_path.exists():
             return ""
-        st = self.store_path.stat()
-        return f"{st.st_mtime_ns}-{st.st_size}"
+        return self.store().version()
+
+    def snapshot(self):
+        """The project read whole, again only when it changed (a ``stat`` per request)."""
+        from kumuhgis.store.snapshot import load_snapshot
+
+        key = self.version_key()
+        with self._lock:
+            if self._snapshot is not None and self._snapshot.version == key:
+                return self._snapshot
+        snap = load_snapshot(self.store())
+        with self._lock:
+            self._snapshot = snap
+        return snap
 
     def map_data(self):
-        """The project's map data, read again only when the file changed (a ``stat`` per
-        request; tile requests must not open the GeoPackage)."""
-        from kumuhgis.maps import load_map_data
+        """The project's map data, built again only when the project changed (tile requests
+        must not open the GeoPackage)."""
+        from kumuhgis.outputs.maps import load_map_data
 
         key = self.version_key()
         with self._lock:
             if self._data is not None and self._data_key == key:
                 return self._data
-        data = load_map_data(self.store(), version_key=key)
+        snap = self.snapshot()
+        data = load_map_data(snap)
         with self._lock:
-            self._data, self._data_key = data, key
+            self._data, self._data_key = data, snap.version
             self._cache = {}
         return data
 
@@ -73,7 +89,7 @@ class ProjectState:
         return value
 
     def basemap(self):
-        from kumuhgis.raster import open_basemap
+        from kumuhgis.outputs.raster import open_basemap
 
         if self.basemap_path is None:
             return None

@@ -1,4 +1,4 @@
-"""Benchmark kumuhgis.area.hectares against the obvious alternatives.
+"""Benchmark kumuhgis.geo.area.hectares against the obvious alternatives.
 
 10 000 synthetic RT-size polygons (0.3–6 ha, 8–40 vertices, 10 % with a courtyard hole, 5 %
 in two parts) spread over five Indonesian cities in four UTM zones, Pontianak straddling
@@ -26,8 +26,8 @@ import shapely
 from pyproj import Geod
 from shapely.geometry.polygon import orient
 
-from kumuhgis.area import hectares
-from kumuhgis.crs import srgi2013_utm_epsg
+from kumuhgis.geo.area import hectares
+from kumuhgis.geo.crs import srgi2013_utm_epsg
 
 CITIES = {  # lon, lat of a centre
     "Sampit": (112.95, -2.54),

@@ -40,8 +40,9 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from kumuhgis import maps
+from kumuhgis.outputs import maps
 from kumuhgis.store import create_store, open_store
+from kumuhgis.store.snapshot import load_snapshot
 
 UTM = "EPSG:32749"  # Sampit's zone
 CELL_M = 100.0
@@ -314,7 +315,7 @@ def run(sizes: list[int]) -> int:
             path = synthetic_city(n, Path(tmp) / f"kota_{n}.gpkg")
             build_s = time.perf_counter() - t
             t = time.perf_counter()
-            data = maps.load_map_data(open_store(path))
+            data = maps.load_map_data(load_snapshot(open_store(path)))
             load_s = time.perf_counter() - t
             b = data.rt.total_bounds
             tiles = maps.tiles_for_bounds(b, 13) + maps.tiles_for_bounds(b, 15)
@@ -324,7 +325,7 @@ def run(sizes: list[int]) -> int:
             tile_s = time.perf_counter() - t
             # peak memory in a second pass: tracemalloc slows Python down several times
             tracemalloc.start()
-            traced = maps.load_map_data(open_store(path))
+            traced = maps.load_map_data(load_snapshot(open_store(path)))
             for tile in tiles:
                 maps.rt_tile(traced, *tile)
             _, peak = tracemalloc.get_traced_memory()

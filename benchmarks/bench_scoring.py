@@ -1,4 +1,4 @@
-"""Benchmark kumuhgis.scoring.score (domain.md §4) against the obvious alternatives.
+"""Benchmark kumuhgis.analysis.scoring.score (domain.md §4) against the obvious alternatives.
 
 N synthetic RT-years (default 200 000) with 16 volumes of two decimals, realistic
 denominators and some zero denominators. Compared in the same run:
@@ -10,8 +10,8 @@ denominators and some zero denominators. Compared in the same run:
 * a naive vectorised float version (``np.round(100 * v / d, 2)``), which is fast but
   rounds some x.xx5 cases the wrong way: the number of cells where it disagrees is printed.
 
-Then the year pipeline: :func:`kumuhgis.years.derive_conditions` over 20 000 RTs × 5 years
-with 20 000 kolaborasi rows, and :func:`kumuhgis.reduction.reduction` by kelurahan.
+Then the year pipeline: :func:`kumuhgis.analysis.years.derive_conditions` over 20 000 RTs × 5 years
+with 20 000 kolaborasi rows, and :func:`kumuhgis.analysis.reduction.reduction` by kelurahan.
 
 Prints times, ratios, throughput and peak traced memory. Nothing is asserted.
 Run: ``python benchmarks/bench_scoring.py [N]``.
@@ -27,11 +27,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from kumuhgis.reduction import reduction
-from kumuhgis.rules import load_rules
-from kumuhgis.schema import CRITERIA_CODES
-from kumuhgis.scoring import score
-from kumuhgis.years import derive_conditions
+from kumuhgis.analysis.reduction import reduction
+from kumuhgis.analysis.scoring import score
+from kumuhgis.analysis.years import derive_conditions
+from kumuhgis.core.rules import load_rules
+from kumuhgis.core.schema import CRITERIA_CODES
 
 
 def make_rows(n: int, seed: int = 2018, tahun: int = 2016) -> pd.DataFrame:

@@ -21,8 +21,8 @@ from _viewer_city import HOSTILE, LEVEL_2016, build_city, rt_polygon_4326, write
 from PIL import Image
 
 from app import create_app
-from kumuhgis import maps
 from kumuhgis.cli import main
+from kumuhgis.outputs import maps
 
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 

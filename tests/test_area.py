@@ -1,4 +1,4 @@
-"""Tests for kumuhgis.area (domain.md §10: geodesic hectares exact to 0.01 %, UTM on request).
+"""Tests for kumuhgis.geo.area (domain.md §10: geodesic hectares exact to 0.01 %, UTM on request).
 
 Reference values are computed here, independently of kumuhgis:
 
@@ -24,8 +24,8 @@ from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.ops import split
 
-from kumuhgis.area import GEODESIC_LABEL, area_table, hectares
-from kumuhgis.errors import CRSError, UsageError
+from kumuhgis.core.errors import CRSError, UsageError
+from kumuhgis.geo.area import GEODESIC_LABEL, area_table, hectares
 
 # WGS 84 ellipsoid
 A = 6_378_137.0
@@ -440,8 +440,8 @@ def test_demo_polygons_agree_with_an_equal_area_projection():
     """
     import pyproj
 
-    from kumuhgis.area import hectares
     from kumuhgis.demo import build_demo
+    from kumuhgis.geo.area import hectares
 
     city = build_demo(seed=2016)
     worst = 0.0

@@ -22,8 +22,9 @@ import pytest
 from _viewer_city import HOSTILE, build_city, rt_polygon_4326, write_orthophoto
 
 from app import create_app
-from kumuhgis.maps import export_map_html, load_map_data
+from kumuhgis.outputs.maps import export_map_html, load_map_data
 from kumuhgis.store import open_store
+from kumuhgis.store.snapshot import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("KUMUHGIS_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts"))
@@ -438,7 +439,9 @@ def test_exported_html_renders_offline(watched, city, tmp_path):
     page, watch = watched
     out = tmp_path / "flashdisk" / "peta.html"
     out.parent.mkdir()
-    out.write_text(export_map_html(load_map_data(open_store(city))), encoding="utf-8")
+    out.write_text(
+        export_map_html(load_map_data(load_snapshot(open_store(city)))), encoding="utf-8"
+    )
     _ready(page, out.as_uri())
     assert all(r.url.startswith(("file://", "data:")) for r in watch.responses)
     stats = page.evaluate("KG.state.stats")

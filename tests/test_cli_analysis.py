@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from shapely.geometry import Point, box
 
 from kumuhgis.cli import main
-from kumuhgis.schema import CRITERIA_CODES
+from kumuhgis.core.schema import CRITERIA_CODES
 from kumuhgis.store import create_store
 
 GOLDEN_VOLUMES = [13, 0, 13, 100, 605, 54, 0, 0, 0, 310, 10, 16, 60, 60, 50, 50]

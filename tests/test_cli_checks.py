@@ -9,10 +9,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from kumuhgis.analysis.kolaborasi import OUTPUT_COLUMNS
+from kumuhgis.analysis.verification import FINDING_COLUMNS, FLAGS
 from kumuhgis.cli import main
-from kumuhgis.kolaborasi import OUTPUT_COLUMNS
 from kumuhgis.store import create_store, open_store
-from kumuhgis.verification import FINDING_COLUMNS, FLAGS
 
 
 @pytest.fixture(scope="module")

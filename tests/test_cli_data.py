@@ -11,7 +11,7 @@ from pyproj import Geod
 from shapely.geometry import box
 
 from kumuhgis.cli import build_parser, main
-from kumuhgis.schema import LAYERS
+from kumuhgis.core.schema import LAYERS
 from kumuhgis.store import open_store
 
 

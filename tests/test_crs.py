@@ -1,7 +1,7 @@
-"""Tests for kumuhgis.crs (domain.md §10).
+"""Tests for kumuhgis.geo.crs (domain.md §10).
 
 EPSG codes are checked against pyproj's own CRS names and areas of use (the EPSG database),
-never against the tables inside kumuhgis.crs.
+never against the tables inside kumuhgis.geo.crs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import box
 
-from kumuhgis.crs import (
+from kumuhgis.core.errors import CRSError
+from kumuhgis.geo.crs import (
     INDONESIA_BOUNDS_LONLAT,
     STORAGE_EPSG,
     inside_indonesia,
@@ -25,7 +26,6 @@ from kumuhgis.crs import (
     utm_zone,
     wgs84_utm_epsg,
 )
-from kumuhgis.errors import CRSError
 
 SAMPIT = (112.95, -2.54)
 JAYAPURA = (140.72, -2.53)

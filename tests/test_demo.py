@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from kumuhgis.area import hectares
+from kumuhgis.core.schema import CRITERIA_CODES, LAYERS
 from kumuhgis.demo import DemoCity, build_demo
-from kumuhgis.schema import CRITERIA_CODES, LAYERS
+from kumuhgis.geo.area import hectares
 
 UTM49S = "EPSG:32749"
 SEEDS = (2016, 7)

@@ -16,9 +16,9 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
 from kumuhgis.cli import main
-from kumuhgis.errors import ValidationError
-from kumuhgis.ingest import import_file, validate_file
-from kumuhgis.schema import VOLUME_COLUMNS
+from kumuhgis.core.errors import ValidationError
+from kumuhgis.core.schema import VOLUME_COLUMNS
+from kumuhgis.ingest.load import import_file, validate_file
 from kumuhgis.store import create_store, open_store
 
 LON, LAT = 112.95, -2.54  # Sampit, UTM zone 49S

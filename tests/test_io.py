@@ -1,4 +1,4 @@
-"""Tests for kumuhgis.io: every format written and read through real GDAL / openpyxl.
+"""Tests for kumuhgis.ingest.readers: every format written and read through real GDAL / openpyxl.
 
 Fixtures are tiny and built in code: two kawasan polygons near Sampit (Kab. Kotawaringin
 Timur, lon ≈ 112.95, lat ≈ -2.54) with Indonesian names.
@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 from pyproj import CRS
 from shapely.geometry import Point, Polygon, box
 
-from kumuhgis.errors import CRSError, UsageError, ValidationError
-from kumuhgis.io import ReadResult, list_layers, read_file, write_frame
+from kumuhgis.core.errors import CRSError, UsageError, ValidationError
+from kumuhgis.ingest.readers import ReadResult, list_layers, read_file
+from kumuhgis.outputs.files import write_frame
 
 CP1252_NAME = "Gang H. Ma’ruf – Blok B"  # ’ (0x92) and – (0x96) exist only in cp1252
 

@@ -16,9 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
-from kumuhgis import kolaborasi as K
-from kumuhgis.errors import CRSError, UsageError
+from kumuhgis.analysis import kolaborasi as K
+from kumuhgis.analysis.city import classify_city
+from kumuhgis.core.errors import CRSError, UsageError
+from kumuhgis.core.sk import sk_in_force
+from kumuhgis.core.snapshot import OVERRIDE_TABLE
+from kumuhgis.geo.crs import metric_crs
+from kumuhgis.ingest.project import set_override
 from kumuhgis.store import create_store, open_store
+from kumuhgis.store.snapshot import load_snapshot
 
 UTM = "EPSG:9489"
 X0, Y0 = 690_000.0, 9_719_000.0  # near Sampit (112.7°E, 2.5°S)
@@ -190,9 +196,9 @@ def test_sk_version_in_force_decides_the_delineation():
     assert out.at["k3_2020", "status_lokasi"] == "dalam"
     assert out.at["k3_2020", "kode_kawasan"] == "K3"
     assert out.at["k1_2015", "status_lokasi"] == "dalam"
-    assert K.sk_in_force(sk, 2019) == "SK-2016"
-    assert K.sk_in_force(sk, 2020) == "SK-2020"  # dated March 2020: in force that year
-    assert K.sk_in_force(None, 2020) is None
+    assert sk_in_force(sk, 2019) == "SK-2016"
+    assert sk_in_force(sk, 2020) == "SK-2020"  # dated March 2020: in force that year
+    assert sk_in_force(None, 2020) is None
 
 
 def test_no_sk_means_every_polygon_counts_and_crs_is_required():
@@ -329,28 +335,28 @@ def _project(tmp_path, *, with_sk=False):
 def test_override_is_persisted_audited_and_shown(tmp_path, monkeypatch):
     store = _project(tmp_path)
     monkeypatch.setenv("KUMUHGIS_USER", "korkot-uji")
-    K.set_override(
+    set_override(
         store,
         "b",
         "dalam",
         alasan="GPS meleset 5 m; saluran di dalam kawasan",
         command="uji override",
     )
-    K.set_override(
+    set_override(
         store, "c", "batas", alasan="sementara", oleh="Ani", waktu="2021-01-02T03:04:05+00:00"
     )
-    K.set_override(store, "c", None, alasan="dicabut setelah cek lapangan", oleh="Ani")
+    set_override(store, "c", None, alasan="dicabut setelah cek lapangan", oleh="Ani")
     reopened = open_store(tmp_path / "p.gpkg")
-    current = K.read_overrides(reopened)
+    current = K.overrides_in_force(load_snapshot(reopened).override_history)
     assert current["kode_kegiatan"].tolist() == ["b"]
     assert current.iloc[0]["oleh"] == "korkot-uji"
-    history = K.override_history(reopened)
+    history = load_snapshot(reopened).override_history
     assert history["kode_kegiatan"].tolist() == ["b", "c", "c"]
     assert history.iloc[1]["waktu"] == "2021-01-02T03:04:05+00:00"
     audit = reopened.audit()
-    rows = audit[audit["layer"] == K.OVERRIDE_TABLE]
+    rows = audit[audit["layer"] == OVERRIDE_TABLE]
     assert len(rows) == 3 and rows.iloc[0]["perintah"] == "uji override"
-    out = by_code(K.kolaborasi_from_store(reopened))
+    out = by_code(classify_city(load_snapshot(reopened)))
     assert out.at["b", "status_lokasi"] == "batas"  # the computed status stays visible
     assert out.at["b", "status_manual"] == "dalam"
     assert out.at["b", "status_akhir"] == "dalam"
@@ -367,18 +373,18 @@ def test_override_is_persisted_audited_and_shown(tmp_path, monkeypatch):
 def test_override_refuses_bad_input(tmp_path):
     store = _project(tmp_path)
     with pytest.raises(UsageError):
-        K.set_override(store, "a", "kumuh", alasan="x")
+        set_override(store, "a", "kumuh", alasan="x")
     with pytest.raises(UsageError):
-        K.set_override(store, "a", "luar", alasan="  ")
+        set_override(store, "a", "luar", alasan="  ")
     with pytest.raises(UsageError):
-        K.set_override(store, "zzz", "luar", alasan="x")
-    assert K.override_history(store).empty
+        set_override(store, "zzz", "luar", alasan="x")
+    assert load_snapshot(store).override_history.empty
 
 
 def test_store_with_only_delineasi_and_kolaborasi(tmp_path):
     store = _project(tmp_path)
     assert sorted(store.layers()) == ["delineasi", "kolaborasi"]
-    out = by_code(K.kolaborasi_from_store(store, tolerance_m=10))
+    out = by_code(classify_city(load_snapshot(store), tolerance_m=10))
     assert out["status_lokasi"].to_dict() == {"a": "dalam", "b": "batas", "c": "luar"}
     assert out.at["c", "jarak_m"] == pytest.approx(150.0, abs=1e-3)
     assert out["kode_rt"].isna().all()
@@ -489,8 +495,8 @@ def test_fast_shares_agree_with_intersecting_every_candidate(seed, n_poly, n_fea
 
 def test_distances_are_measured_in_the_utm_zone_never_degrees():
     dl = delineasi(K1=K1, K3=K3)  # stored in EPSG:4326
-    assert K.metric_crs(dl).to_epsg() == 9489  # SRGI2013 / UTM 49S, the zone of Sampit
-    assert K.metric_crs(dl.to_crs(32749)).to_epsg() == 32749  # a metric layer keeps its CRS
+    assert metric_crs(dl).to_epsg() == 9489  # SRGI2013 / UTM 49S, the zone of Sampit
+    assert metric_crs(dl.to_crs(32749)).to_epsg() == 32749  # a metric layer keeps its CRS
     index = K.KawasanIndex.from_frame(dl)
     # points given as lon/lat arrays: 9.5 m west of K1 and 25 m east of K3
     lonlat = gpd.GeoSeries([pt(-9.5, 50), pt(525, 50)], crs=UTM).to_crs(4326)

@@ -1,4 +1,4 @@
-"""kumuhgis.maps: tile math, RT tiles, layer GeoJSON, search, offline assets, export,
+"""kumuhgis.outputs.maps: tile math, RT tiles, layer GeoJSON, search, offline assets, export,
 map image and dashboard, on the tiny city of tests/_viewer_city.py (golden values from
 hand calculation, see that module)."""
 
@@ -20,9 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from kumuhgis import dashboard, maps
-from kumuhgis.errors import UsageError
+from kumuhgis.core.errors import UsageError
+from kumuhgis.outputs import dashboard, maps
 from kumuhgis.store import open_store
+from kumuhgis.store.snapshot import load_snapshot
 
 HALF = 20037508.342789244
 TO_MERC = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
@@ -37,7 +38,7 @@ def city(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def data(city):
-    return maps.load_map_data(open_store(city))
+    return maps.load_map_data(load_snapshot(open_store(city)))
 
 
 # --------------------------------------------------------------------------- tile math
@@ -86,7 +87,7 @@ def test_tiles_for_bounds():
 
 
 def _decode_rings(entry, tile, q):
-    """Rings of a tile entry back to EPSG:4326 polygons (with pyproj, not kumuhgis.maps)."""
+    """Rings of a tile entry back to EPSG:4326 polygons (with pyproj, not kumuhgis.outputs.maps)."""
     z, x, y = tile
     w = 2 * HALF / 2**z
     minx, maxy = -HALF + x * w, HALF - y * w
@@ -207,7 +208,7 @@ def test_rt_tile_rings_are_oriented_for_nonzero_fill(tmp_path):
     rt.loc[rt.index[0], "geometry"] = shapely.Polygon(outer.coords, [hole.coords[::-1]])
     rt.loc[rt.index[1], "geometry"] = rt_polygon_4326("K1-RT01")
     path = create_store(tmp_path / "donut.gpkg", layers={"wilayah": lay["wilayah"], "rt": rt})
-    d = maps.load_map_data(path)
+    d = maps.load_map_data(load_snapshot(path))
     c = rt_polygon_4326("K1-RT01").centroid
     out = maps.rt_tile(d, *_tile_of(c.x, c.y, 15))
     (entry,) = out["levels"]  # no baseline: one "no data" group

@@ -1,4 +1,4 @@
-"""Tests for kumuhgis.numeric: Indonesian and English number writing (domain.md §10)."""
+"""Tests for kumuhgis.core.numeric: Indonesian and English number writing (domain.md §10)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kumuhgis.errors import KumuhgisError, Problem, UsageError
-from kumuhgis.numeric import (
+from kumuhgis.core.errors import KumuhgisError, Problem, UsageError
+from kumuhgis.core.numeric import (
     NumberError,
     format_number_id,
     format_rupiah,

@@ -1,4 +1,4 @@
-"""kumuhgis.raster: a GeoTIFF in UTM served as web-mercator tiles that line up with the
+"""kumuhgis.outputs.raster: a GeoTIFF in UTM served as web-mercator tiles that line up with the
 vector layers, read from overviews; MBTiles with the TMS row flip."""
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from affine import Affine
 from PIL import Image, ImageDraw
 from rasterio.enums import Resampling
 
-from kumuhgis import maps
-from kumuhgis.errors import CRSError, UsageError
-from kumuhgis.raster import GeoTiffBasemap, MBTilesBasemap, open_basemap
+from kumuhgis.core.errors import CRSError, UsageError
+from kumuhgis.outputs import maps
+from kumuhgis.outputs.raster import GeoTiffBasemap, MBTilesBasemap, open_basemap
 from kumuhgis.store import open_store
+from kumuhgis.store.snapshot import load_snapshot
 
 # rasterio builds affine transforms with `*`, which affine 3 flags as pending deprecation
 pytestmark = pytest.mark.filterwarnings("ignore:Use `@` matmul:PendingDeprecationWarning")
@@ -67,7 +68,7 @@ def _vector_mask(entry, q):
 @pytest.fixture(scope="module")
 def city_data(tmp_path_factory):
     return maps.load_map_data(
-        open_store(build_city(tmp_path_factory.mktemp("raster") / "kota.gpkg"))
+        load_snapshot(open_store(build_city(tmp_path_factory.mktemp("raster") / "kota.gpkg")))
     )
 
 

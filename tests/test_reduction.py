@@ -29,19 +29,21 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from shapely.geometry import LineString, Point, box
 
-from kumuhgis.charts import chart_levels_by_year, reduction_charts
-from kumuhgis.errors import CRSError, UsageError, ValidationError
-from kumuhgis.reduction import (
+from kumuhgis.analysis.city import reduction_city
+from kumuhgis.analysis.reduction import (
     reduction,
-    reduction_from_store,
     rt_kawasan,
     rt_units,
     write_reduction,
 )
-from kumuhgis.schema import CRITERIA_CODES
-from kumuhgis.scoring import score
-from kumuhgis.workbook import Column, Sheet, write_workbook
-from kumuhgis.years import attribute_kolaborasi, derive_conditions, parse_kriteria
+from kumuhgis.analysis.scoring import score
+from kumuhgis.analysis.years import attribute_kolaborasi, derive_conditions
+from kumuhgis.core.errors import CRSError, UsageError, ValidationError
+from kumuhgis.core.schema import CRITERIA_CODES
+from kumuhgis.core.vocabulary import work_kriteria
+from kumuhgis.outputs.charts import chart_levels_by_year, reduction_charts
+from kumuhgis.outputs.workbook import Column, Sheet, write_workbook
+from kumuhgis.store.snapshot import load_snapshot
 
 D = 0.001  # RT squares of 0.001° (about 110 m)
 X0, Y0 = 112.9, -7.5
@@ -154,9 +156,11 @@ def scored():
 # --------------------------------------------------------------------------- years
 
 
-def test_parse_kriteria():
-    assert parse_kriteria("2a; 2B,4b 2a") == ["2a", "2b", "4b"]
-    assert parse_kriteria(None) == [] and parse_kriteria(float("nan")) == []
+def test_work_kriteria():
+    assert work_kriteria("2a; 2B,4b 2a") == ["2a", "2b", "4b"]
+    assert work_kriteria(None) == [] and work_kriteria(float("nan")) == []
+    # both rule sets' codes are known; a stray token is left out, not an error
+    assert work_kriteria("4d/6c\nxyz") == ["4d", "6c"]
 
 
 def test_attribution_is_containment_inside_rt_and_delineation(scored):
@@ -202,8 +206,8 @@ def test_attribution_can_follow_another_classifier():
 
 
 def test_project_setting_switches_attribution_to_the_korkot_classification(tmp_path):
+    from kumuhgis.analysis.city import city_conditions
     from kumuhgis.store import create_store
-    from kumuhgis.years import conditions_from_store
 
     c = city()
     # the SK in force must list KW1 for its works to lie inside the delineation (domain.md §7)
@@ -218,13 +222,13 @@ def test_project_setting_switches_attribution_to_the_korkot_classification(tmp_p
         for layer in ("wilayah", "rt", "delineasi", "kolaborasi", "baseline"):
             tx.write(layer, c[layer])
         tx.write("sk_kumuh", sk)
-    cond = conditions_from_store(store)
+    cond = city_conditions(load_snapshot(store))
     # the classifier places the line K-5 in the RT holding most of it; containment counted it nowhere
     assert set(cond.attribution["kode_kegiatan"]) == {"K-1", "K-2", "K-3", "K-5"}
     tr = cond.trace.set_index(["kode_rt", "tahun", "kriteria"])
     assert tr.loc[("R1", 2021, "2b"), "volume_after"] == 0.0
     with pytest.raises(UsageError, match="atribusi_kolaborasi"):
-        conditions_from_store(store, settings={"atribusi_kolaborasi": "acak"})
+        city_conditions(load_snapshot(store, settings={"atribusi_kolaborasi": "acak"}))
 
 
 def test_observed_and_derived_years(scored):
@@ -565,7 +569,7 @@ def test_reduction_from_a_real_project(tmp_path):
     with store.transaction(command="test") as tx:
         for layer in ("wilayah", "rt", "delineasi", "sk_kumuh", "kolaborasi", "baseline"):
             tx.write(layer, c[layer])
-    r = reduction_from_store(store, year_from=2019, year_to=2021, by="kelurahan")
+    r = reduction_city(load_snapshot(store), year_from=2019, year_to=2021, by="kelurahan")
     assert r.totals["pengurangan_luas_kumuh_ha"] == 2.5
     target = r.target.set_index("tahun")
     assert target.loc[2021, "capaian_kumulatif_persen"] == 125.0  # 2.5 of a cumulative 2.0
@@ -584,7 +588,7 @@ def test_default_attribution_follows_the_sk_in_force(tmp_path):
         for layer in ("wilayah", "rt", "delineasi", "kolaborasi", "baseline"):
             tx.write(layer, c[layer])
         tx.write("sk_kumuh", sk)
-    r = reduction_from_store(store, year_from=2019, year_to=2021, by="kelurahan")
+    r = reduction_city(load_snapshot(store), year_from=2019, year_to=2021, by="kelurahan")
     counted = set(r.jejak["kode_kegiatan"].str.split(";").explode())
     # K-1, K-2 (R1/R2) and K-3 (R2) lie in KW1; K-4 lies in KW3, delineated 2022 and in no SK
     assert {"K-1", "K-2", "K-3"} <= counted
@@ -592,8 +596,8 @@ def test_default_attribution_follows_the_sk_in_force(tmp_path):
 
 
 def test_luas_from_the_rt_polygon_when_the_baseline_has_none(tmp_path):
-    from kumuhgis.area import hectares
-    from kumuhgis.years import fill_luas_from_polygons
+    from kumuhgis.analysis.years import fill_luas_from_polygons
+    from kumuhgis.geo.area import hectares
 
     c = city()
     base = c["baseline"].copy()
@@ -699,7 +703,7 @@ def test_charts_are_written_as_png(scored, tmp_path):
         data = p.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
     no_target = _red(scored).target.assign(target_kumulatif_ha=np.nan)
-    from kumuhgis.charts import chart_target
+    from kumuhgis.outputs.charts import chart_target
 
     assert chart_target(no_target, tmp_path / "t.png", lang="en").exists()
     assert chart_levels_by_year(r.per_tahun, tmp_path / "l.png", rules=r.rules, lang="en").exists()
@@ -709,7 +713,7 @@ def test_workbook_text_starting_with_equals_stays_text(tmp_path):
     import openpyxl
     import pandas as pd
 
-    from kumuhgis.workbook import Sheet, write_workbook
+    from kumuhgis.outputs.workbook import Sheet, write_workbook
 
     path = write_workbook(
         tmp_path / "t.xlsx", [Sheet("catatan", pd.DataFrame({"catatan": ["=lihat RPLP", "biasa"]}))]

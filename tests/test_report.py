@@ -1,4 +1,4 @@
-"""The RP2KPKP print maps and PDF (kumuhgis.cartography, kumuhgis.report) and the
+"""The RP2KPKP print maps and PDF (kumuhgis.outputs.cartography, kumuhgis.outputs.report) and the
 ``kumuhgis rp2kpkp`` command, on the demo city.
 
 The PDF is rendered to images with poppler's ``pdftoppm`` and read back with
@@ -20,10 +20,17 @@ import pytest
 from PIL import Image
 from shapely.geometry import box
 
-from kumuhgis.cartography import MAP_KEYS, annex_maps, choose_scale, nice_scale_bar, print_map
+from kumuhgis.analysis.rp2kpkp import build_annex
 from kumuhgis.cli import main
-from kumuhgis.report import write_report
-from kumuhgis.rp2kpkp import build_annex
+from kumuhgis.outputs.cartography import (
+    MAP_KEYS,
+    annex_maps,
+    choose_scale,
+    nice_scale_bar,
+    print_map,
+)
+from kumuhgis.outputs.report import write_report
+from kumuhgis.store.snapshot import load_snapshot
 
 POPPLER = all(shutil.which(t) for t in ("pdftoppm", "pdftotext", "pdfinfo"))
 needs_poppler = pytest.mark.skipif(
@@ -41,7 +48,7 @@ def demo_store(demo_project):
 def annex(demo_store):
     from kumuhgis.store import open_store
 
-    return build_annex(open_store(demo_store))
+    return build_annex(load_snapshot(open_store(demo_store)))
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +128,7 @@ def test_every_annex_map_is_written_with_its_key(built):
 
 
 def test_level_map_shows_the_level_colours(built, annex):
-    from kumuhgis.charts import LEVEL_COLORS
+    from kumuhgis.outputs.charts import LEVEL_COLORS
 
     maps, _ = built
     m = {x.key: x for x in maps}["tingkat_rt"]
@@ -222,7 +229,7 @@ def test_pdf_tables_carry_the_annex_figures(built, annex):
     page = _pdftotext(info.path, info.sections["Peringkat prioritas"])
     assert re.search(rf"\b1\s+{re.escape(top['kode_kawasan'])}\b", page)
     # Indonesian number style for the totals: Σ luas kumuh of the profile
-    from kumuhgis.numeric import format_number_id
+    from kumuhgis.core.numeric import format_number_id
 
     assert format_number_id(float(p["luas_kumuh_ha"].sum()), 2) in text
 
@@ -244,7 +251,7 @@ def test_a_project_without_sk_delineation_or_optional_columns_still_gets_an_anne
         "baseline": base,
     }
     store = create_store(tmp_path / "a.gpkg", kota="Kota Uji", layers=layers)
-    annex = build_annex(store)
+    annex = build_annex(load_snapshot(store))
     assert len(annex.profil) == 21  # every delineated kawasan (no SK to choose from)
     p = annex.profil
     assert p["prioritas"].isna().all()
@@ -263,7 +270,7 @@ def test_a_project_without_sk_delineation_or_optional_columns_still_gets_an_anne
         kota="Kota Uji",
         layers={k: layers[k] for k in ("wilayah", "rt", "baseline")},
     )
-    empty = build_annex(store2)
+    empty = build_annex(load_snapshot(store2))
     assert empty.profil.empty and empty.memorandum.empty
     maps2 = annex_maps(empty, tmp_path / "peta2", dpi=DPI)
     assert len(maps2) == len(MAP_KEYS)

@@ -1,6 +1,6 @@
 """RP2KPKP tables (domain.md §8): priority and handling-pattern rules on every cell of their
 matrices, the RT → kawasan aggregation, needs and cost, and the memorandum program's round
-trip through Excel (kumuhgis.rp2kpkp, ``kumuhgis memorandum-import``).
+trip through Excel (kumuhgis.analysis.rp2kpkp, ``kumuhgis memorandum-import``).
 
 Golden values are from domain.md §8 (matrices, bands) and §4 (the Jombang RT), or hand
 calculations written next to each test.
@@ -18,9 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from kumuhgis.cli import main
-from kumuhgis.errors import UsageError, ValidationError
-from kumuhgis.rp2kpkp import (
+from kumuhgis.analysis.rp2kpkp import (
     aggregate_flag,
     build_annex,
     density_class,
@@ -37,12 +35,15 @@ from kumuhgis.rp2kpkp import (
     pertimbangan_lain,
     priority_of,
     priority_ranking,
-    read_memorandum,
     read_memorandum_file,
+    stored_memorandum,
     write_memorandum_workbook,
 )
-from kumuhgis.schema import CRITERIA_CODES
-from kumuhgis.scoring import score
+from kumuhgis.analysis.scoring import score
+from kumuhgis.cli import main
+from kumuhgis.core.errors import UsageError, ValidationError
+from kumuhgis.core.schema import CRITERIA_CODES
+from kumuhgis.store.snapshot import load_snapshot
 
 PLAN = load_plan_rules()
 GOLDEN_VOLUMES = [13, 0, 13, 100, 605, 54, 0, 0, 0, 310, 10, 16, 60, 60, 50, 50]
@@ -479,7 +480,7 @@ def store_copy(demo_store, tmp_path):
 def demo_annex(demo_store):
     from kumuhgis.store import open_store
 
-    return build_annex(open_store(demo_store))
+    return build_annex(load_snapshot(open_store(demo_store)))
 
 
 def test_demo_annex_profile_is_consistent(demo_annex):
@@ -514,9 +515,11 @@ def test_memorandum_xlsx_round_trip_without_loss(demo_annex, store_copy, tmp_pat
     pd.testing.assert_frame_equal(back, demo_annex.memorandum)
     # through the project table and back
     import_memorandum(store_copy, path)
-    pd.testing.assert_frame_equal(read_memorandum(store_copy), demo_annex.memorandum)
+    pd.testing.assert_frame_equal(
+        stored_memorandum(load_snapshot(store_copy)), demo_annex.memorandum
+    )
     # and again: written from the stored table, read back the same
-    again = build_annex(store_copy)
+    again = build_annex(load_snapshot(store_copy))
     assert again.memorandum_asal == "proyek"
     path2 = write_memorandum_workbook(again, tmp_path / "lagi.xlsx")
     pd.testing.assert_frame_equal(
@@ -560,7 +563,7 @@ def test_pokja_edits_in_excel_import_back(demo_annex, store_copy, tmp_path):
     wb.save(path)
 
     frame = import_memorandum(store_copy, path)
-    stored = read_memorandum(store_copy)
+    stored = stored_memorandum(load_snapshot(store_copy))
     pd.testing.assert_frame_equal(stored, frame)
     assert len(stored) == n_before  # one removed, one added
     r0, r1, r2 = stored.iloc[0], stored.iloc[1], stored.iloc[2]

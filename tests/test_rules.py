@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from kumuhgis.errors import UsageError
-from kumuhgis.rules import (
+from kumuhgis.core.errors import UsageError
+from kumuhgis.core.rules import (
     DEFAULT_RULES,
     available_rules,
     load_rules,
     rules_document,
     rules_from_document,
 )
-from kumuhgis.schema import CRITERIA_CODES, CRITERIA_CODES_02_2016
+from kumuhgis.core.schema import CRITERIA_CODES, CRITERIA_CODES_02_2016
 
 
 def test_shipped_rule_sets_and_default():

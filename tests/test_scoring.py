@@ -12,10 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from kumuhgis.errors import ValidationError
-from kumuhgis.rules import load_rules
-from kumuhgis.schema import CRITERIA_CODES, CRITERIA_CODES_02_2016
-from kumuhgis.scoring import (
+from kumuhgis.analysis.scoring import (
     average_hundredths,
     explain,
     level_summary,
@@ -24,6 +21,9 @@ from kumuhgis.scoring import (
     to_micro,
     write_scores,
 )
+from kumuhgis.core.errors import ValidationError
+from kumuhgis.core.rules import load_rules
+from kumuhgis.core.schema import CRITERIA_CODES, CRITERIA_CODES_02_2016
 
 # domain.md §4 golden example: Kab. Jombang, Kel. Sumbermulyo, RT01-RW05
 GOLDEN_HEADER = {
@@ -398,7 +398,7 @@ def test_explain_in_english_and_unknown_rt():
     scores, trace = _two_years()
     text = explain(scores, kode_rt="RT01-RW05", tahun=2020, trace=trace, lang="en")
     assert "Change since 2019: total 38 → 36; level KS → KR" in text
-    from kumuhgis.errors import UsageError
+    from kumuhgis.core.errors import UsageError
 
     with pytest.raises(UsageError, match="tidak ditemukan"):
         explain(scores, kode_rt="nope")

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from kumuhgis.area import hectares
 from kumuhgis.cli import main
-from kumuhgis.errors import ValidationError
-from kumuhgis.ingest import import_file, validate_file
+from kumuhgis.core.errors import ValidationError
+from kumuhgis.geo.area import hectares
+from kumuhgis.ingest.load import import_file, validate_file
 from kumuhgis.store import open_store
 
 BOUNDARIES = [

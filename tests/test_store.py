@@ -16,8 +16,8 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 
-from kumuhgis.errors import StoreError, UsageError
-from kumuhgis.schema import LAYERS, VOLUME_COLUMNS
+from kumuhgis.core.errors import StoreError, UsageError
+from kumuhgis.core.schema import LAYERS, VOLUME_COLUMNS
 from kumuhgis.store import SCHEMA_VERSION, Store, create_store, open_store
 
 

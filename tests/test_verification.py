@@ -22,9 +22,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from kumuhgis import verification as V
-from kumuhgis.errors import UsageError
+from kumuhgis.analysis import verification as V
+from kumuhgis.analysis.city import verify_city
+from kumuhgis.core.errors import UsageError
 from kumuhgis.store import open_store
+from kumuhgis.store.snapshot import load_snapshot
 
 UTM = "EPSG:9489"
 X0, Y0 = 690_000.0, 9_719_000.0
@@ -313,7 +315,7 @@ def test_html_escapes_every_text():
 def test_store_level_and_demo_planted_discrepancies(demo_city, demo_project):
     city = demo_city
     store = open_store(demo_project)
-    res = V.verify_sk_store(store)
+    res = verify_city(load_snapshot(store))
     p = city.planted
     f = res.findings
     for no_sk, kawasan in p["luas_mismatch"].items():

@@ -1,4 +1,4 @@
-"""Tests for kumuhgis.vocabulary: funding sources (domain.md §9), criterion codes (§3) and
+"""Tests for kumuhgis.core.vocabulary: funding sources (domain.md §9), criterion codes (§3) and
 place names (§6 nama_tidak_cocok)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kumuhgis.errors import KumuhgisError, Problem, UsageError
-from kumuhgis.schema import CRITERIA_CODES, CRITERIA_CODES_02_2016
-from kumuhgis.vocabulary import (
+from kumuhgis.core.errors import KumuhgisError, Problem, UsageError
+from kumuhgis.core.schema import CRITERIA_CODES, CRITERIA_CODES_02_2016
+from kumuhgis.core.vocabulary import (
     SUMBER_DANA,
     VocabularyError,
     closest_name,

@@ -6,7 +6,7 @@ import math
 
 from flask import request
 
-from kumuhgis.errors import UsageError
+from kumuhgis.core.errors import UsageError
 
 
 def int_arg(name: str, *, default: int | None = None) -> int | None:

@@ -21,7 +21,7 @@ import json
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from kumuhgis import dashboard, maps
+from kumuhgis.outputs import dashboard, maps
 
 from ..state import project
 from ._args import float_arg, int_arg, str_arg
@@ -138,7 +138,7 @@ def ringkasan():
     kel, y0, y1 = str_arg("kel"), int_arg("dari"), int_arg("sampai")
     d = p.cached(
         ("dashboard", kel, y0, y1),
-        lambda: dashboard.dashboard(p.store(), kode_kel=kel, year_from=y0, year_to=y1),
+        lambda: dashboard.dashboard(p.snapshot(), kode_kel=kel, year_from=y0, year_to=y1),
     )
     return jsonify(
         {

@@ -6,7 +6,7 @@ from importlib.metadata import version
 
 from flask import Blueprint, jsonify
 
-from kumuhgis.dashboard import software_versions
+from kumuhgis.outputs.dashboard import software_versions
 
 bp = Blueprint("health", __name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from kumuhgis import dashboard, maps
+from kumuhgis.outputs import dashboard, maps
 
 from ..state import project
 from ._args import int_arg, str_arg

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, url_for
 
-from kumuhgis import maps
-from kumuhgis.errors import UsageError
+from kumuhgis.core.errors import UsageError
+from kumuhgis.outputs import maps
 
 from ..i18n import current_lang
 from ..state import project

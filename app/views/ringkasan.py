@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template
 
-from kumuhgis import dashboard
+from kumuhgis.outputs import dashboard
 
 from ..i18n import current_lang
 from ..state import project
@@ -23,7 +23,7 @@ def _dashboard():
     kel, y0, y1 = str_arg("kel"), int_arg("dari"), int_arg("sampai")
     return p.cached(
         ("dashboard", kel, y0, y1),
-        lambda: dashboard.dashboard(p.store(), kode_kel=kel, year_from=y0, year_to=y1),
+        lambda: dashboard.dashboard(p.snapshot(), kode_kel=kel, year_from=y0, year_to=y1),
     )
 
 
@@ -50,7 +50,7 @@ def chart(name: str):
     d = _dashboard()
     if d.reduction is None:
         abort(404, description="tanpa baseline tidak ada grafik / no baseline, no chart")
-    from kumuhgis import charts
+    from kumuhgis.outputs import charts
 
     lang = current_lang()
     with tempfile.TemporaryDirectory(prefix="kumuhgis-grafik-") as tmp:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from kumuhgis import dashboard
-from kumuhgis.rules import available_rules, load_rules
+from kumuhgis.core.rules import available_rules, load_rules
+from kumuhgis.outputs import dashboard
 
 from ..i18n import current_lang
 from ..state import project
@@ -16,14 +16,14 @@ bp = Blueprint("tentang", __name__)
 
 @bp.get("/tentang")
 def tentang():
-    about = dashboard.project_about(project().store())
+    about = dashboard.project_about(project().snapshot())
     return render_template("tentang.html", about=about, audit=about["audit"].head(50).to_dict("records"),
                            rule_names=available_rules(), page="tentang")  # fmt: skip
 
 
 @bp.get("/tentang/aturan/<name>")
 def aturan(name: str):
-    settings = project().store().settings()
+    settings = dict(project().snapshot().settings)
     if name not in available_rules():
         from werkzeug.exceptions import NotFound
 

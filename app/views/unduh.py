@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, render_template, send_file
 
-from kumuhgis import dashboard, maps
+from kumuhgis.outputs import dashboard, maps
 
 from ..i18n import current_lang
 from ..state import project
@@ -51,9 +51,10 @@ def download(name: str, fmt: str):
     if name not in dashboard.DOWNLOAD_LAYERS and name not in dashboard.DOWNLOAD_REPORTS:
         abort(404)
     data = p.map_data()
-    store = p.store()
     with tempfile.TemporaryDirectory(prefix="kumuhgis-unduh-") as tmp:
-        path = dashboard.write_download(store, data, name, fmt, Path(tmp), lang=current_lang())
+        path = dashboard.write_download(
+            p.snapshot(), data, name, fmt, Path(tmp), lang=current_lang()
+        )
         body = path.read_bytes()
     stem = (data.kota or "proyek").replace(" ", "_").replace("/", "_")
     filename = f"{stem}_{name}.{fmt}"

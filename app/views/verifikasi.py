@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from kumuhgis import dashboard
+from kumuhgis.outputs import dashboard
 
 from ..i18n import current_lang
 from ..state import project
@@ -23,7 +23,7 @@ def verifikasi():
     lang = current_lang()
     report = p.cached(
         ("verifikasi", no_sk, lang),
-        lambda: dashboard.sk_verification(p.store(), no_sk=no_sk, lang=lang),
+        lambda: dashboard.sk_verification(p.snapshot(), no_sk=no_sk, lang=lang),
     )
     return render_template(
         "verifikasi.html", report=report, versions=data.sk_versions, no_sk=no_sk, page="verifikasi"

@@ -15,8 +15,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
-from ..errors import CRSError, KumuhgisError, UsageError, ValidationError
+from kumuhgis import __version__
+from kumuhgis.core.errors import CRSError, KumuhgisError, UsageError, ValidationError
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_BAD_INPUT", "EXIT_FAILURE"]
 
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    from ._console import console, print_problems
+    from kumuhgis.cli._console import console, print_problems
 
     try:
         return int(args.func(args) or EXIT_OK)

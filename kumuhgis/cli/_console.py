@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..errors import ValidationError
+from kumuhgis.core.errors import ValidationError
 
 T = TypeVar("T")
 

@@ -17,52 +17,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import yaml
-
-from ..errors import UsageError
-from ._console import console, progress
+from kumuhgis.cli._console import console, progress
+from kumuhgis.cli.options import (
+    add_out,
+    add_rules,
+    add_settings,
+    add_store,
+    add_year,
+    check_out,
+    load_project,
+    load_settings,
+    open_project,
+)
+from kumuhgis.core.errors import UsageError
 
 __all__ = ["register"]
 
 _TABLE_INPUTS = (".csv", ".txt", ".tsv", ".xlsx")
-
-
-def _rules_choices() -> list[str]:
-    from ..rules import available_rules
-
-    return available_rules()
-
-
-def _load_settings(args, store=None) -> dict:
-    settings = dict(store.settings()) if store is not None else {}
-    if getattr(args, "settings", None):
-        path = Path(args.settings)
-        if not path.exists():
-            raise UsageError(f"Berkas pengaturan tidak ada / settings file not found: {path}")
-        try:
-            extra = yaml.safe_load(path.read_text("utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise UsageError(
-                f"Berkas pengaturan bukan YAML yang sah / settings file is not valid YAML: {exc}"
-            ) from None
-        if not isinstance(extra, dict):
-            raise UsageError(
-                "Berkas pengaturan harus berupa mapping YAML / settings file must be a YAML mapping"
-            )
-        settings.update(extra)
-    return settings
-
-
-def _check_out(out: str | None, allowed: tuple[str, ...]) -> Path | None:
-    if out is None:
-        return None
-    path = Path(out)
-    if path.suffix.lower() not in allowed:
-        raise UsageError(
-            f"Format keluaran '{path.suffix or path.name}' tidak didukung; pakai {', '.join(allowed)} / "
-            f"unsupported output '{path.suffix or path.name}'; use {', '.join(allowed)}"
-        )
-    return path
 
 
 def _is_store(path: Path) -> bool:
@@ -70,9 +41,10 @@ def _is_store(path: Path) -> bool:
 
 
 def _cmd_score(args) -> int:
-    from ..rules import load_rules
-    from ..scoring import explain, read_rt_table, score, score_store, write_scores
-    from ..store import open_store
+    from kumuhgis.analysis.city import score_city
+    from kumuhgis.analysis.scoring import explain, score, write_scores
+    from kumuhgis.core.rules import load_rules
+    from kumuhgis.ingest.load import read_rt_table
 
     src = Path(args.input)
     if not src.exists():
@@ -82,27 +54,22 @@ def _cmd_score(args) -> int:
             "Sebutkan --out FILE (atau --explain KODE_RT) / give --out FILE (or --explain KODE_RT)"
         )
     out_exts = (".csv", ".xlsx", ".geojson", ".gpkg") if _is_store(src) else (".csv", ".xlsx")
-    out = _check_out(args.out, out_exts)
+    out = check_out(args.out, out_exts)
     if out is not None and out.resolve() == src.resolve():
         raise UsageError("--out tidak boleh sama dengan masukan / --out must differ from the input")
     trace = rt = kolaborasi = None
     with progress("Menilai kekumuhan / scoring", total=3) as advance:
         if _is_store(src):
-            store = open_store(src)
-            settings = _load_settings(args, store)
-            rules = load_rules(args.rules, settings=settings)
+            snap = load_project(args, open_project(args.input))
+            rules = snap.rules
             advance(1, "Menurunkan kondisi per tahun / deriving years")
             # explaining needs the earlier years too; derivation only runs forward
-            scored = score_store(
-                store, rules=rules, year=None if args.explain else args.year, settings=settings
-            )
+            scored = score_city(snap, year=None if args.explain else args.year)
             scores, trace = scored.scores, scored.trace
-            rt = store.read("rt")
-            kolaborasi = store.read("kolaborasi")
-            title = f"Penilaian kekumuhan per RT — {store.meta().get('kota', '') or src.stem}"
+            rt, kolaborasi = snap.rt, snap.kolaborasi
+            title = f"Penilaian kekumuhan per RT — {snap.meta.get('kota', '') or src.stem}"
         elif src.suffix.lower() in _TABLE_INPUTS:
-            settings = _load_settings(args)
-            rules = load_rules(args.rules, settings=settings)
+            rules = load_rules(args.rules, settings=load_settings(args))
             advance(1, "Membaca tabel RT / reading RT table")
             table = read_rt_table(src)
             if args.year is not None:
@@ -149,18 +116,13 @@ def _cmd_score(args) -> int:
 
 
 def _cmd_explain(args) -> int:
-    from ..rules import load_rules
-    from ..scoring import explain, score_store
-    from ..store import open_store
+    from kumuhgis.analysis.city import score_city
+    from kumuhgis.analysis.scoring import explain
 
-    src = Path(args.store)
-    if not src.exists():
-        raise FileNotFoundError(f"Proyek tidak ditemukan / project not found: {src}")
-    store = open_store(src)
-    settings = _load_settings(args, store)
-    rules = load_rules(args.rules, settings=settings)
+    snap = load_project(args)
+    rules = snap.rules
     with progress("Menilai kekumuhan / scoring"):
-        scored = score_store(store, rules=rules, year=None, settings=settings)
+        scored = score_city(snap)
         scores = scored.scores
         if args.year is not None:
             scores = scores[scores["tahun"] <= args.year]
@@ -170,8 +132,8 @@ def _cmd_explain(args) -> int:
         tahun=args.year,
         rules=rules,
         trace=scored.trace,
-        kolaborasi=store.read("kolaborasi"),
-        rt=store.read("rt"),
+        kolaborasi=snap.kolaborasi,
+        rt=snap.rt,
         lang=args.lang,
     )
     console().print(text, markup=False)
@@ -179,40 +141,28 @@ def _cmd_explain(args) -> int:
 
 
 def _cmd_reduction(args) -> int:
-    from ..charts import reduction_charts
-    from ..reduction import reduction_from_store, write_reduction
-    from ..store import open_store
+    from kumuhgis.analysis.city import reduction_city
+    from kumuhgis.analysis.reduction import write_reduction
+    from kumuhgis.outputs.charts import reduction_charts
 
-    src = Path(args.store)
-    if not src.exists():
-        raise FileNotFoundError(f"Proyek tidak ditemukan / project not found: {src}")
-    if not _is_store(src):
-        raise UsageError(f"STORE harus proyek .gpkg / STORE must be a .gpkg project: {src}")
-    out = _check_out(args.out, (".csv", ".xlsx"))
+    store = open_project(args.store)
+    out = check_out(args.out, (".csv", ".xlsx"))
     if args.year_from > args.year_to:
         raise UsageError(
             f"--from {args.year_from} lebih besar dari --to {args.year_to} / --from is after --to"
         )
-    store = open_store(src)
-    settings = _load_settings(args, store)
+    snap = load_project(args, store)
     with progress("Menghitung pengurangan / computing reduction", total=3) as advance:
-        result = reduction_from_store(
-            store,
-            year_from=args.year_from,
-            year_to=args.year_to,
-            by=args.by,
-            rules=args.rules,
-            settings=settings,
-        )
+        result = reduction_city(snap, year_from=args.year_from, year_to=args.year_to, by=args.by)
         advance(1, "Menulis / writing")
-        kota = store.meta().get("kota", "")
+        kota = snap.meta.get("kota", "")
         write_reduction(result, out, kota=kota)
         advance(1, "Grafik / charts")
         charts = reduction_charts(result, args.charts, lang=args.lang) if args.charts else []
         advance(1)
     t = result.totals
     con = console()
-    from ..numeric import format_number_id as f
+    from kumuhgis.core.numeric import format_number_id as f
 
     if args.lang == "id":
         con.print(
@@ -238,17 +188,8 @@ def _cmd_reduction(args) -> int:
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--rules",
-        choices=_rules_choices(),
-        default=None,
-        help="aturan penilaian (bawaan: pengaturan proyek, lalu permen-14-2018) / rule set",
-    )
-    p.add_argument(
-        "--settings",
-        metavar="FILE.yaml",
-        help="pengaturan tambahan untuk sekali jalan (override aturan, target) / extra settings for this run",
-    )
+    add_rules(p)
+    add_settings(p)
 
 
 def register(subparsers) -> None:
@@ -264,10 +205,8 @@ def register(subparsers) -> None:
     p.add_argument(
         "input", metavar="INPUT", help="proyek .gpkg atau tabel .csv/.xlsx / project or RT table"
     )
-    p.add_argument(
-        "--out", metavar="FILE", help="keluaran .csv, .xlsx, .geojson, .gpkg / output file"
-    )
-    p.add_argument("--year", type=int, default=None, help="hanya tahun ini / only this year")
+    add_out(p, (".csv", ".xlsx", ".geojson", ".gpkg"), required=False)
+    add_year(p, help="hanya tahun ini / only this year")
     p.add_argument(
         "--explain",
         metavar="KODE_RT",
@@ -285,7 +224,7 @@ def register(subparsers) -> None:
             "[3] kontribusi penanganan; per RT, kawasan, kelurahan, kecamatan, kota atau kriteria."
         ),
     )
-    p.add_argument("store", metavar="STORE", help="proyek .gpkg / project")
+    add_store(p)
     p.add_argument(
         "--from", dest="year_from", type=int, required=True, help="tahun dasar / baseline year"
     )
@@ -296,9 +235,7 @@ def register(subparsers) -> None:
         default="kelurahan",
         help="satuan rekap (bawaan kelurahan) / roll-up unit",
     )
-    p.add_argument(
-        "--out", metavar="FILE", required=True, help="keluaran .csv atau .xlsx / output file"
-    )
+    add_out(p, (".csv", ".xlsx"))
     p.add_argument(
         "--charts",
         metavar="DIR",
@@ -313,10 +250,8 @@ def register(subparsers) -> None:
         help="penjelasan nilai satu RT / explain one RT's score",
         description="Penjelasan nilai kumuh satu RT: volume → persen → nilai → total → tingkat, dan perubahannya.",
     )
-    p.add_argument("store", metavar="STORE", help="proyek .gpkg / project")
+    add_store(p)
     p.add_argument("kode_rt", metavar="KODE_RT", help="kode RT")
-    p.add_argument(
-        "--year", type=int, default=None, help="tahun (bawaan: terakhir) / year (default: latest)"
-    )
+    add_year(p)
     _add_common(p)
     p.set_defaults(func=_cmd_explain)

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from pathlib import Path
 
-from ..errors import UsageError
-from ._console import console, progress
+from kumuhgis.cli._console import console, progress
+from kumuhgis.cli.options import (
+    add_out,
+    add_sk,
+    add_store,
+    add_year,
+    check_out,
+    load_project,
+    open_project,
+)
+from kumuhgis.core.errors import UsageError
+from kumuhgis.core.vocabulary import KOLABORASI_STATUSES
 
 _VERIFY_FORMATS = (".csv", ".xlsx", ".html", ".geojson")
 _KOLAB_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
@@ -25,20 +34,8 @@ def _override_command(args: argparse.Namespace) -> str:
     return shlex.join(parts)
 
 
-def _check_out(out: str, formats: tuple[str, ...]) -> Path:
-    path = Path(out)
-    if path.suffix.lower() not in formats:
-        raise UsageError(
-            f"--out harus berakhiran {', '.join(formats)}, bukan '{path.name}' / "
-            f"--out must end in {', '.join(formats)}"
-        )
-    if not path.parent.exists():
-        raise UsageError(f"Folder keluaran tidak ada / output folder does not exist: {path.parent}")
-    return path
-
-
 def _fmt_ha(x) -> str:
-    from ..numeric import format_number_id
+    from kumuhgis.core.numeric import format_number_id
 
     return format_number_id(x, 2)
 
@@ -47,15 +44,15 @@ def _fmt_ha(x) -> str:
 
 
 def _cmd_verify_sk(args: argparse.Namespace) -> int:
-    from ..store import open_store
-    from ..verification import FLAGS, verify_sk_store, write_verification
+    from kumuhgis.analysis.city import verify_city
+    from kumuhgis.analysis.verification import FLAGS, write_verification
 
-    out = _check_out(args.out, _VERIFY_FORMATS)
-    store = open_store(args.store)
+    out = check_out(args.out, _VERIFY_FORMATS)
+    snap = load_project(args)
     with progress("Verifikasi SK / verifying the SK", total=2) as advance:
-        result = verify_sk_store(store, no_sk=args.sk, compare_with=args.banding, year=args.tahun)
+        result = verify_city(snap, no_sk=args.sk, compare_with=args.banding, year=args.year)
         advance(description="Menulis / writing")
-        title = f"Verifikasi SK Kumuh — {store.meta().get('kota', '')}".rstrip(" —")
+        title = f"Verifikasi SK Kumuh — {snap.meta.get('kota', '')}".rstrip(" —")
         written = write_verification(result, out, title=title)
         advance()
     con = console()
@@ -87,30 +84,23 @@ def _cmd_verify_sk(args: argparse.Namespace) -> int:
 
 
 def _cmd_kolaborasi(args: argparse.Namespace) -> int:
-    from ..kolaborasi import (
-        STATUSES,
-        kolaborasi_from_store,
-        tolerance_from_settings,
-        write_kolaborasi,
-    )
-    from ..numeric import format_rupiah
-    from ..store import open_store
+    from kumuhgis.analysis.city import classify_city
+    from kumuhgis.analysis.kolaborasi import STATUSES, tolerance_from_settings, write_kolaborasi
+    from kumuhgis.core.numeric import format_rupiah
 
-    out = _check_out(args.out, _KOLAB_FORMATS)
-    store = open_store(args.store)
-    if not store.has_layer("kolaborasi"):
+    out = check_out(args.out, _KOLAB_FORMATS)
+    snap = load_project(args)
+    if not snap.has("kolaborasi"):
         raise UsageError(
             "Proyek belum punya layer kolaborasi; impor dulu / the project has no kolaborasi layer; import it first"
         )
-    if not store.has_layer("delineasi"):
+    if not snap.has("delineasi"):
         raise UsageError(
             "Proyek belum punya layer delineasi; impor dulu / the project has no delineasi layer; import it first"
         )
-    tol = (
-        tolerance_from_settings(store.settings()) if args.tolerance_m is None else args.tolerance_m
-    )
+    tol = tolerance_from_settings(snap.settings) if args.tolerance_m is None else args.tolerance_m
     with progress("Klasifikasi kolaborasi / classifying", total=2) as advance:
-        classified = kolaborasi_from_store(store, tolerance_m=tol)
+        classified = classify_city(snap, tolerance_m=tol)
         advance(description="Menulis / writing")
         written = write_kolaborasi(classified, out, tolerance_m=tol)
         advance()
@@ -141,13 +131,12 @@ def _cmd_kolaborasi(args: argparse.Namespace) -> int:
 def _cmd_override(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from ..kolaborasi import override_history, set_override
-    from ..store import open_store
+    from kumuhgis.ingest.project import set_override
 
-    store = open_store(args.store)
+    store = open_project(args.store)
     con = console()
     if args.daftar:
-        hist = override_history(store)
+        hist = load_project(args, store).override_history
         if args.kode:
             hist = hist[hist["kode_kegiatan"] == args.kode]
         t = Table(title="Riwayat perubahan status / override history")
@@ -206,23 +195,17 @@ def register(sub: argparse._SubParsersAction) -> None:
             "toleransi_tumpang_tindih_ha (0.0001), toleransi_luas_berubah_ha (0.005)."
         ),
     )
-    p.add_argument("store", help="proyek .gpkg / project file")
-    p.add_argument(
-        "--sk",
-        metavar="NO_SK",
-        help="hanya versi SK ini / only this SK version (default: semua / all)",
-    )
+    add_store(p)
+    add_sk(p, help="hanya versi SK ini / only this SK version (default: semua / all)")
     p.add_argument(
         "--banding", "--compare", dest="banding", metavar="NO_SK",
         help="bandingkan dengan versi SK ini / compare with this SK version (default: versi sebelumnya / the previous one)",
     )  # fmt: skip
-    p.add_argument(
-        "--tahun", "--year", dest="tahun", type=int, metavar="Y",
+    add_year(
+        p,
         help="tahun tingkat RT / year of the RT levels (default: terakhir s.d. tahun SK / latest up to the SK's year)",
-    )  # fmt: skip
-    p.add_argument(
-        "--out", required=True, help="berkas keluaran / output file (.csv .xlsx .html .geojson)"
     )
+    add_out(p, _VERIFY_FORMATS)
     p.set_defaults(func=_cmd_verify_sk)
 
     p = sub.add_parser(
@@ -242,14 +225,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             "dari pengaturan proyek kolaborasi.toleransi_m (10) / default tolerance from the project setting."
         ),
     )
-    p.add_argument("store", help="proyek .gpkg / project file")
+    add_store(p)
     p.add_argument(
         "--tolerance-m", "--toleransi-m", dest="tolerance_m", type=float, default=None, metavar="M",
         help="lebar pita 'batas' dalam meter / width of the 'batas' band in metres (default: pengaturan proyek atau 10)",
     )  # fmt: skip
-    p.add_argument(
-        "--out", required=True, help="berkas keluaran / output file (.csv .xlsx .geojson .gpkg)"
-    )
+    add_out(p, _KOLAB_FORMATS)
     p.set_defaults(func=_cmd_kolaborasi)
 
     p = sub.add_parser(
@@ -261,11 +242,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "/ A Korkot overrides one work's status with a written reason; who and when are kept in the project."
         ),
     )
-    p.add_argument("store", help="proyek .gpkg / project file")
+    add_store(p)
     p.add_argument("kode", nargs="?", help="kode_kegiatan")
-    p.add_argument(
-        "--status", choices=("dalam", "sebagian", "batas", "luar"), help="status baru / new status"
-    )
+    p.add_argument("--status", choices=KOLABORASI_STATUSES, help="status baru / new status")
     p.add_argument(
         "--hapus",
         "--clear",

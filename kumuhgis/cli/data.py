@@ -7,9 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from ..errors import UsageError, ValidationError
-from ..schema import LAYERS
-from ._console import console, print_problems, progress
+from kumuhgis.cli._console import console, print_problems, progress
+from kumuhgis.cli.options import add_store, add_year
+from kumuhgis.core.errors import UsageError, ValidationError
+from kumuhgis.core.schema import LAYERS
 
 _EPILOG_FORMATS = (
     "Format masukan / input formats: Shapefile (.zip atau folder/.shp; DBF tanpa .cpg dibaca "
@@ -35,8 +36,8 @@ def _parse_map(items: list[str] | None) -> dict[str, str]:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from ..demo import build_demo
-    from ..store import create_store
+    from kumuhgis.demo import build_demo
+    from kumuhgis.store import create_store
 
     out = Path(args.out)
     if out.suffix.lower() != ".gpkg":
@@ -61,7 +62,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from ..ingest import import_file
+    from kumuhgis.ingest.load import import_file
 
     if args.layer not in LAYERS:
         raise UsageError(f"layer '{args.layer}' tidak dikenal; pilih / choose: {', '.join(LAYERS)}")
@@ -106,7 +107,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from ..ingest import validate_file
+    from kumuhgis.ingest.load import validate_file
 
     result = validate_file(
         args.layer,
@@ -133,9 +134,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_area(args: argparse.Namespace) -> int:
-    from ..area import area_table
-    from ..crs import resolve_crs
-    from ..io import read_file
+    from kumuhgis.geo.area import area_table
+    from kumuhgis.geo.crs import resolve_crs
+    from kumuhgis.ingest.readers import read_file
 
     read = read_file(args.file, layer=args.source_layer)
     if not read.has_geometry:
@@ -181,11 +182,11 @@ def _cmd_area(args: argparse.Namespace) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
-    from ..store import open_store
-    from ..summary import city_summary, render_summary
+    from kumuhgis.analysis.summary import city_summary
+    from kumuhgis.cli.options import load_project
+    from kumuhgis.outputs.terminal import render_summary
 
-    store = open_store(args.store)
-    summary = city_summary(store, year=args.year)
+    summary = city_summary(load_project(args), year=args.year)
     render_summary(summary, console(), lang=args.lang)
     return 0
 
@@ -193,7 +194,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 def _cmd_layers(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from ..store import open_store
+    from kumuhgis.store import open_store
 
     store = open_store(args.store)
     meta = store.meta()
@@ -215,7 +216,7 @@ def _cmd_settings(args: argparse.Namespace) -> int:
     """Show or change the project settings (configurable rules of domain.md, targets)."""
     import yaml
 
-    from ..store import open_store
+    from kumuhgis.store import open_store
 
     store = open_store(args.store)
     settings = store.settings()
@@ -328,8 +329,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_area)
 
     p = sub.add_parser("summary", help="ringkasan kota / city summary")
-    p.add_argument("store")
-    p.add_argument("--year", type=int, help="tahun kondisi / condition year (default: latest)")
+    add_store(p)
+    add_year(p)
     p.set_defaults(func=_cmd_summary)
 
     p = sub.add_parser(
@@ -341,7 +342,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "--file pengaturan.yaml"
         ),
     )
-    p.add_argument("store")
+    add_store(p)
     p.add_argument(
         "--set", action="append", metavar="KEY=VALUE", help="ubah satu nilai (YAML) / set one value"
     )
@@ -349,7 +350,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_settings)
 
     p = sub.add_parser("layers", help="daftar layer proyek / list the project's layers")
-    p.add_argument("store")
+    add_store(p)
     p.add_argument(
         "--audit", action="store_true", help="tampilkan jejak audit / show the audit trail"
     )

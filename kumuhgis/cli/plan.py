@@ -14,8 +14,19 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..errors import UsageError
-from ._console import console, progress
+from kumuhgis.cli._console import console, progress
+from kumuhgis.cli.options import (
+    add_out,
+    add_rules,
+    add_settings,
+    add_sk,
+    add_store,
+    add_year,
+    load_project,
+    load_settings,
+    open_project,
+)
+from kumuhgis.core.errors import UsageError
 
 __all__ = ["register"]
 
@@ -27,23 +38,15 @@ OUTPUT_FILES = {
 }
 
 
-def _store(path: str):
-    from ..store import open_store
-
-    src = Path(path)
-    if not src.exists():
-        raise FileNotFoundError(f"Proyek tidak ditemukan / project not found: {src}")
-    if src.suffix.lower() != ".gpkg":
-        raise UsageError(f"STORE harus proyek .gpkg / STORE must be a .gpkg project: {src}")
-    return open_store(src)
-
-
 def _cmd_rp2kpkp(args) -> int:
-    from ..cartography import MAP_KEYS, annex_maps
-    from ..numeric import format_number_id, format_rupiah
-    from ..report import write_report
-    from ..rp2kpkp import build_annex, write_annex_workbook, write_memorandum_workbook
-    from .analysis import _load_settings
+    from kumuhgis.analysis.rp2kpkp import (
+        build_annex,
+        write_annex_workbook,
+        write_memorandum_workbook,
+    )
+    from kumuhgis.core.numeric import format_number_id, format_rupiah
+    from kumuhgis.outputs.cartography import MAP_KEYS, annex_maps
+    from kumuhgis.outputs.report import write_report
 
     t0 = time.perf_counter()
     out = Path(args.out)
@@ -53,17 +56,12 @@ def _cmd_rp2kpkp(args) -> int:
         )
     if args.dpi < 72 or args.dpi > 600:
         raise UsageError(f"--dpi harus 72–600, bukan {args.dpi} / --dpi must be 72–600")
-    store = _store(args.store)
-    settings = _load_settings(args, store)
+    store = open_project(args.store)
+    snap = load_project(args, store)
     steps = 4 + len(MAP_KEYS)
     with progress("Menyusun lampiran RP2KPKP / building the RP2KPKP annex", total=steps) as advance:
         annex = build_annex(
-            store,
-            year=args.year,
-            rules=args.rules,
-            settings=settings,
-            no_sk=args.sk,
-            use_stored_memorandum=not args.draf_memorandum,
+            snap, year=args.year, no_sk=args.sk, use_stored_memorandum=not args.draf_memorandum
         )
         advance(1, "Peta / maps")
         maps = annex_maps(
@@ -115,12 +113,11 @@ def _cmd_rp2kpkp(args) -> int:
 
 
 def _cmd_memorandum_import(args) -> int:
-    from ..numeric import format_rupiah
-    from ..rp2kpkp import MEMORANDUM_TABLE, import_memorandum
-    from .analysis import _load_settings
+    from kumuhgis.analysis.rp2kpkp import MEMORANDUM_TABLE, import_memorandum
+    from kumuhgis.core.numeric import format_rupiah
 
-    store = _store(args.store)
-    settings = _load_settings(args, store)
+    store = open_project(args.store)
+    settings = load_settings(args, store.settings())
     command = f"kumuhgis memorandum-import {args.store} {args.file}"
     with progress("Impor memorandum program / importing the memorandum program"):
         frame = import_memorandum(
@@ -146,8 +143,7 @@ def _cmd_memorandum_import(args) -> int:
 
 def register(subparsers) -> None:
     """Add ``rp2kpkp`` and ``memorandum-import`` to the ``kumuhgis`` parser."""
-    from ..cartography import PAPER_SIZES_CM
-    from .analysis import _rules_choices
+    from kumuhgis.outputs.cartography import PAPER_SIZES_CM
 
     p = subparsers.add_parser(
         "rp2kpkp",
@@ -158,20 +154,10 @@ def register(subparsers) -> None:
             "Menulis DIR/rp2kpkp.xlsx, DIR/rp2kpkp.pdf, DIR/memorandum_program.xlsx dan DIR/peta/*.png."
         ),
     )
-    p.add_argument("store", metavar="STORE", help="proyek .gpkg / project")
-    p.add_argument("--out", metavar="DIR", required=True, help="folder keluaran / output folder")
-    p.add_argument(
-        "--year",
-        type=int,
-        default=None,
-        help="tahun kondisi (bawaan: terakhir) / year of conditions (default: latest)",
-    )
-    p.add_argument(
-        "--sk",
-        metavar="NO_SK",
-        default=None,
-        help="versi SK Kumuh (bawaan: yang berlaku tahun itu) / SK version",
-    )
+    add_store(p)
+    add_out(p, (), metavar="DIR", help="folder keluaran / output folder")
+    add_year(p)
+    add_sk(p, help="versi SK Kumuh (bawaan: yang berlaku tahun itu) / SK version")
     p.add_argument(
         "--paper",
         choices=tuple(PAPER_SIZES_CM),
@@ -186,14 +172,8 @@ def register(subparsers) -> None:
         action="store_true",
         help="abaikan memorandum yang sudah diimpor, susun draf baru / ignore the imported memorandum, make a new draft",
     )
-    p.add_argument(
-        "--rules", choices=_rules_choices(), default=None, help="aturan penilaian / rule set"
-    )
-    p.add_argument(
-        "--settings",
-        metavar="FILE.yaml",
-        help="pengaturan tambahan untuk sekali jalan / extra settings for this run",
-    )
+    add_rules(p)
+    add_settings(p)
     p.set_defaults(func=_cmd_rp2kpkp)
 
     p = subparsers.add_parser(
@@ -204,12 +184,12 @@ def register(subparsers) -> None:
             "di proyek (tabel memorandum_program). Semua kesalahan dilaporkan dengan baris dan kolom; bila ada, proyek tidak diubah."
         ),
     )
-    p.add_argument("store", metavar="STORE", help="proyek .gpkg / project")
+    add_store(p)
     p.add_argument("file", metavar="FILE", help="berkas .xlsx atau .csv / .xlsx or .csv file")
     p.add_argument(
         "--sheet",
         default=None,
         help="nama lembar (bawaan: 'Memorandum program' atau lembar pertama) / sheet name",
     )
-    p.add_argument("--settings", metavar="FILE.yaml", help="pengaturan tambahan / extra settings")
+    add_settings(p)
     p.set_defaults(func=_cmd_memorandum_import)

@@ -6,19 +6,20 @@ import argparse
 import logging
 from pathlib import Path
 
-from ..errors import UsageError
-from ._console import console, progress
+from kumuhgis.cli._console import console, progress
+from kumuhgis.cli.options import add_out, add_store, add_year, load_project
+from kumuhgis.core.errors import UsageError
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from werkzeug.serving import run_simple
 
-    from ..store import open_store
+    from kumuhgis.store import open_store
 
     store = open_store(args.store)  # missing or unreadable project: exit 2 before serving
     config = {"STORE": str(store.path), "LANG": args.lang}
     if args.basemap:
-        from ..raster import open_basemap
+        from kumuhgis.outputs.raster import open_basemap
 
         with open_basemap(args.basemap) as bm:  # refuse an unreadable basemap now, not per tile
             info = bm.info()
@@ -69,17 +70,16 @@ def _keep_alive_handler():
 
 
 def _cmd_export_map(args: argparse.Namespace) -> int:
-    from ..maps import export_map_html, load_map_data
-    from ..store import open_store
+    from kumuhgis.outputs.maps import export_map_html, load_map_data
 
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"--out harus berkas .html / --out must be an .html file: {out}")
-    store = open_store(args.store)
+    snap = load_project(args)
     with progress("Membuat peta / building the map", total=2) as advance:
-        data = load_map_data(store)
+        data = load_map_data(snap)
         advance()
-        html = export_map_html(data, lang=args.lang, year=args.tahun, no_sk=args.no_sk)
+        html = export_map_html(data, lang=args.lang, year=args.year, no_sk=args.no_sk)
         advance()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.part")
@@ -104,7 +104,7 @@ def register(subparsers) -> None:
             "app itself, so it works with no internet."
         ),
     )
-    p.add_argument("store", help="proyek kota (.gpkg) / city project")
+    add_store(p, help="proyek kota (.gpkg) / city project")
     p.add_argument(
         "--host",
         default="127.0.0.1",
@@ -127,16 +127,16 @@ def register(subparsers) -> None:
             "script, style and layer inside) that opens from a USB stick with the network off."
         ),
     )
-    p.add_argument("store", help="proyek kota (.gpkg) / city project")
-    p.add_argument("--out", required=True, help="berkas keluaran .html / output .html file")
-    p.add_argument(
-        "--tahun",
-        type=int,
-        help="tahun kondisi RT yang dibuka / RT condition year shown first (default: latest)",
+    add_store(p, help="proyek kota (.gpkg) / city project")
+    add_out(p, (".html",), help="berkas keluaran .html / output .html file")
+    add_year(
+        p, help="tahun kondisi RT yang dibuka / RT condition year shown first (default: latest)"
     )
     p.add_argument(
+        "--sk",
         "--no-sk",
         dest="no_sk",
+        metavar="NO_SK",
         help="versi SK delineasi yang dibuka / SK version shown first (default: latest)",
     )
     p.set_defaults(func=_cmd_export_map)

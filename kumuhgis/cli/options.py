@@ -1,0 +1,149 @@
+"""The options several commands share, each defined once, and the one way a command loads
+its project.
+
+Every command that takes a project calls :func:`add_store` and, to read it,
+:func:`load_project`: the store is opened, the ``--settings`` file merged over the stored
+settings, ``--rules`` applied, and the whole project read once into a
+:class:`~kumuhgis.core.snapshot.CitySnapshot` that the command hands to the analysis.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import yaml
+
+from kumuhgis.core.errors import UsageError
+from kumuhgis.core.snapshot import CitySnapshot
+
+__all__ = [
+    "add_out",
+    "add_rules",
+    "add_settings",
+    "add_sk",
+    "add_store",
+    "add_year",
+    "check_out",
+    "load_project",
+    "load_settings",
+    "open_project",
+]
+
+
+def add_store(p: argparse.ArgumentParser, *, help: str = "proyek .gpkg / project") -> None:
+    """The project argument ``STORE``."""
+    p.add_argument("store", metavar="STORE", help=help)
+
+
+def add_out(
+    p: argparse.ArgumentParser,
+    formats: tuple[str, ...],
+    *,
+    required: bool = True,
+    metavar: str = "FILE",
+    help: str | None = None,
+) -> None:
+    """``--out FILE``; the formats it takes are named in the help and checked by
+    :func:`check_out`."""
+    p.add_argument(
+        "--out",
+        metavar=metavar,
+        required=required,
+        help=help or f"berkas keluaran / output file ({' '.join(formats)})",
+    )
+
+
+def add_year(
+    p: argparse.ArgumentParser,
+    *,
+    help: str = "tahun kondisi (bawaan: terakhir) / year of conditions (default: latest)",
+) -> None:
+    """``--year Y`` (also ``--tahun``): a condition year, checked against the years the
+    project has by :func:`kumuhgis.analysis.scoring.condition_year`."""
+    p.add_argument("--year", "--tahun", dest="year", type=int, default=None, metavar="Y", help=help)
+
+
+def add_sk(p: argparse.ArgumentParser, *, help: str) -> None:
+    """``--sk NO_SK``: one SK version."""
+    p.add_argument("--sk", metavar="NO_SK", default=None, help=help)
+
+
+def add_rules(p: argparse.ArgumentParser) -> None:
+    """``--rules`` (a rule set shipped with kumuhgis)."""
+    from kumuhgis.core.rules import available_rules
+
+    p.add_argument(
+        "--rules",
+        choices=available_rules(),
+        default=None,
+        help="aturan penilaian (bawaan: pengaturan proyek, lalu permen-14-2018) / rule set",
+    )
+
+
+def add_settings(p: argparse.ArgumentParser) -> None:
+    """``--settings FILE.yaml``: settings for this run, merged over the project's."""
+    p.add_argument(
+        "--settings",
+        metavar="FILE.yaml",
+        help="pengaturan tambahan untuk sekali jalan (override aturan, target) / extra settings for this run",
+    )
+
+
+def check_out(out: str | None, formats: tuple[str, ...]) -> Path | None:
+    """The ``--out`` path, refused when its extension is not one of ``formats`` or its
+    folder does not exist."""
+    if out is None:
+        return None
+    path = Path(out)
+    if path.suffix.lower() not in formats:
+        raise UsageError(
+            f"Format keluaran '{path.suffix or path.name}' tidak didukung; pakai {', '.join(formats)} / "
+            f"unsupported output '{path.suffix or path.name}'; use {', '.join(formats)}"
+        )
+    if not path.parent.exists():
+        raise UsageError(f"Folder keluaran tidak ada / output folder does not exist: {path.parent}")
+    return path
+
+
+def load_settings(args: argparse.Namespace, stored: dict | None = None) -> dict:
+    """The stored settings with the ``--settings`` file (if any) merged over them."""
+    settings = dict(stored or {})
+    if getattr(args, "settings", None):
+        path = Path(args.settings)
+        if not path.exists():
+            raise UsageError(f"Berkas pengaturan tidak ada / settings file not found: {path}")
+        try:
+            extra = yaml.safe_load(path.read_text("utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise UsageError(
+                f"Berkas pengaturan bukan YAML yang sah / settings file is not valid YAML: {exc}"
+            ) from None
+        if not isinstance(extra, dict):
+            raise UsageError(
+                "Berkas pengaturan harus berupa mapping YAML / settings file must be a YAML mapping"
+            )
+        settings.update(extra)
+    return settings
+
+
+def open_project(path: str):
+    """Open the project ``STORE`` (a ``.gpkg``), refusing a missing file or another format."""
+    from kumuhgis.store import open_store
+
+    src = Path(path)
+    if not src.exists():
+        raise FileNotFoundError(f"Proyek tidak ditemukan / project not found: {src}")
+    if src.suffix.lower() != ".gpkg":
+        raise UsageError(f"STORE harus proyek .gpkg / STORE must be a .gpkg project: {src}")
+    return open_store(src)
+
+
+def load_project(args: argparse.Namespace, store=None) -> CitySnapshot:
+    """Read the command's project once: settings (``--settings``), rule set (``--rules``)
+    and every layer."""
+    from kumuhgis.store.snapshot import load_snapshot
+
+    store = open_project(args.store) if store is None else store
+    settings = load_settings(args, store.settings())
+    return load_snapshot(store, settings=settings, rules=getattr(args, "rules", None))

@@ -1,0 +1,1 @@
+"""Geometry: coordinate reference systems, exact hectares and the fast spatial index."""

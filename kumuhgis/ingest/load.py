@@ -1,0 +1,173 @@
+"""Import a user's file into a layer of a city project (``kumuhgis import``).
+
+read (:mod:`kumuhgis.ingest.readers`) → validate (:mod:`kumuhgis.ingest.validation`) → one all-or-nothing
+write (:mod:`kumuhgis.store`). Strict by default: any problem raises
+:class:`~kumuhgis.core.errors.ValidationError` and the store is untouched (not even created).
+Lenient: repairs applied, rejected rows written to a report file, and
+``rows_in == rows_stored + rows_rejected``.
+
+SK Kumuh versions live side by side (contracts.md "The store"): importing ``sk_kumuh``
+always adds the decree numbers in the file and refuses a number that is already stored,
+so a revised SK never overwrites an earlier version.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kumuhgis.core.errors import Problem, ValidationError
+from kumuhgis.core.schema import get_layer
+from kumuhgis.ingest.readers import read_file
+from kumuhgis.ingest.validation import ValidationResult, validate_frame
+from kumuhgis.store import GeoPackageStore, open_store
+
+__all__ = ["ImportOutcome", "import_file", "read_rt_table", "validate_file"]
+
+
+@dataclass
+class ImportOutcome:
+    store: Path
+    layer: str
+    source: str
+    rows_in: int
+    rows_stored: int
+    rows_rejected: int
+    mode: str
+    problems: list[Problem] = field(default_factory=list)
+    rejected_file: Path | None = None
+    report_file: Path | None = None
+    rows_replaced: int = 0  # rows the layer held before a replacing import
+
+
+def validate_file(
+    layer: str,
+    path: str | os.PathLike,
+    *,
+    lenient: bool = False,
+    mapping: dict[str, str] | None = None,
+    source_layer: str | None = None,
+    assume_crs: str | None = None,
+    existing: pd.DataFrame | None = None,
+) -> ValidationResult:
+    """Read ``path`` and check it against ``layer`` without storing anything."""
+    get_layer(layer)
+    read = read_file(path, layer=source_layer)
+    result = validate_frame(
+        read.frame,
+        layer,
+        lenient=lenient,
+        mapping=mapping,
+        source=str(path),
+        existing=existing,
+        assume_crs=assume_crs,
+    )
+    result.problems[:0] = read.problems
+    return result
+
+
+def import_file(
+    store_path: str | os.PathLike,
+    layer: str,
+    path: str | os.PathLike,
+    *,
+    lenient: bool = False,
+    append: bool = False,
+    mapping: dict[str, str] | None = None,
+    source_layer: str | None = None,
+    assume_crs: str | None = None,
+    report: str | os.PathLike | None = None,
+    command: str = "kumuhgis import",
+) -> ImportOutcome:
+    """Validate ``path`` and load it into ``layer`` of the project at ``store_path``.
+
+    Creates the project when it does not exist. Replaces the layer unless ``append``
+    (``sk_kumuh`` always adds versions). Raises :class:`ValidationError` in strict mode
+    when anything is wrong, and in lenient mode when nothing can be stored (a file-level
+    problem such as a missing column or an unknown CRS).
+    """
+    store_path = Path(store_path)
+    exists = store_path.exists()
+    store = open_store(store_path) if exists else GeoPackageStore(store_path)
+    mode = "append" if (append or layer == "sk_kumuh") else "replace"
+    existing = store.read(layer) if exists and mode == "append" else None
+    rows_replaced = (
+        len(store.read(layer)) if exists and mode == "replace" and store.has_layer(layer) else 0
+    )
+    result = validate_file(
+        layer,
+        path,
+        lenient=lenient,
+        mapping=mapping,
+        source_layer=source_layer,
+        assume_crs=assume_crs,
+        existing=existing,
+    )
+    file_errors = [p for p in result.errors if p.row is None]
+    if result.errors and (not lenient or file_errors or result.frame.empty):
+        raise ValidationError(result.problems, source=str(path), layer=layer)
+
+    rejected_file = report_file = None
+    if lenient and (len(result.rejected) or result.problems):
+        stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        base = (
+            Path(report)
+            if report
+            else store_path.with_name(f"{store_path.stem}.impor-{layer}-{stamp}")
+        )
+        base = base.with_suffix("")
+        report_file = base.with_name(base.name + "-laporan.csv")
+        result.problems_frame().to_csv(report_file, index=False, encoding="utf-8-sig")
+        if len(result.rejected):
+            rejected_file = base.with_name(base.name + "-ditolak.csv")
+            result.rejected.to_csv(rejected_file, index=False, encoding="utf-8-sig")
+
+    with store.transaction(command=command, create=not exists) as tx:
+        if not exists:
+            kota = ""
+            if layer == "wilayah" and "kota" in result.frame.columns and len(result.frame):
+                kota = str(result.frame["kota"].mode().iloc[0])
+            tx.initialise(kota=kota)
+        stored = tx.write(
+            layer,
+            result.frame,
+            mode=mode,
+            source=str(path),
+            rows_in=result.rows_in,
+            rows_rejected=len(result.rejected),
+        )
+    assert result.rows_in == stored + len(result.rejected), "rows in must equal stored + rejected"
+    return ImportOutcome(
+        store=store_path,
+        layer=layer,
+        source=str(path),
+        rows_in=result.rows_in,
+        rows_stored=stored,
+        rows_rejected=len(result.rejected),
+        mode=mode,
+        problems=result.problems,
+        rejected_file=rejected_file,
+        report_file=report_file,
+        rows_replaced=rows_replaced,
+    )
+
+
+def read_rt_table(path, *, mapping: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a CSV/XLSX of RT rows (the ``baseline`` layer's columns) for scoring.
+
+    Headers, Indonesian/English numbers and required columns are checked as for
+    ``kumuhgis import PROJECT baseline FILE`` (:func:`kumuhgis.ingest.load.validate_file`);
+    every problem is reported at once with row and column.
+
+    Raises
+    ------
+    ValidationError
+        Anything wrong in the file.
+    """
+    result = validate_file("baseline", path, mapping=mapping)
+    result.raise_if_errors()
+    return result.frame

@@ -1,0 +1,579 @@
+"""Validate a raw input frame against a layer of the store (contracts.md "The store").
+
+Every problem is collected — row, column, value, what is wrong, how to fix, in Bahasa
+Indonesia and English — so a user fixes a file in one pass (conventions.md "Errors").
+
+* Headers: the variants users really send (case, spaces, units in brackets such as
+  ``Luas (Ha)``, ``LUAS_HA``, ``luas``) map onto the schema's names; ``mapping``
+  (``--map SRC=DST``) wins; unknown columns are kept under a normalised name.
+* Numbers: Indonesian and English styles and rupiah strings (domain.md §10).
+* CRS: the file's own; none and lon/lat inside Indonesia → EPSG:4326 with a warning;
+  none and projected → refused, naming the likely UTM zones (domain.md §10). Stored in
+  EPSG:4326.
+* Geometry: invalid → repaired only when ``lenient`` and listed; null/empty, wrong type,
+  outside Indonesia → rejected.
+* Duplicate ids (within the file, or against rows already stored) and missing required
+  values → rejected.
+
+Strict (default): any error means nothing is stored. Lenient: repairs applied, rejected
+rows returned separately, and ``rows_in == rows_stored + rows_rejected`` always.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from kumuhgis.core.errors import Problem, ValidationError
+from kumuhgis.core.numeric import parse_number_series
+from kumuhgis.core.schema import (
+    CRITERIA_CODES,
+    CRITERIA_CODES_02_2016,
+    STORAGE_CRS,
+    LayerSchema,
+    get_layer,
+    normalize_header,
+)
+from kumuhgis.core.vocabulary import (
+    normalize_sumber_dana,
+    parse_kriteria_series,
+    suggest_sumber_dana,
+)
+from kumuhgis.geo.crs import INDONESIA_BOUNDS_LONLAT, resolve_crs
+from kumuhgis.store import coerce_to_schema
+
+__all__ = ["ValidationResult", "validate_frame", "map_columns"]
+
+_GEOM_KINDS = {
+    "Point": ("Point", "MultiPoint"),
+    "LineString": ("LineString", "MultiLineString"),
+    "Polygon": ("Polygon", "MultiPolygon"),
+}
+_KIND_ID = {
+    "Point": "titik",
+    "LineString": "garis",
+    "Polygon": "poligon",
+}
+
+
+@dataclass
+class ValidationResult:
+    """Outcome of :func:`validate_frame`."""
+
+    layer: str
+    source: str
+    frame: pd.DataFrame  # accepted rows, storage types, EPSG:4326
+    rejected: pd.DataFrame  # rejected input rows with `_row` and `alasan` (reason)
+    problems: list[Problem] = field(default_factory=list)
+    rows_in: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def repaired(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "repaired"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ValidationError(self.problems, source=self.source, layer=self.layer)
+
+    def problems_frame(self) -> pd.DataFrame:
+        cols = ["severity", "row", "column", "value", "masalah", "problem", "perbaikan", "fix"]
+        return pd.DataFrame([p.as_dict() for p in self.problems], columns=cols)
+
+
+class _Collector:
+    """Problems by row; a row with an error is rejected, file-level errors reject everything."""
+
+    def __init__(self, rows: pd.Series):
+        self.rows = rows  # index label -> user-visible row number
+        self.problems: list[Problem] = []
+        self.bad: set = set()
+        self.file_error = False
+
+    def file(self, column, value, masalah, problem, perbaikan="", fix="", severity="error"):
+        self.problems.append(
+            Problem(None, column, value, masalah, problem, perbaikan, fix, severity)
+        )
+        if severity == "error":
+            self.file_error = True
+
+    def row(self, idx, column, value, masalah, problem, perbaikan="", fix="", severity="error"):
+        shown = None if value is None else str(value)
+        self.problems.append(
+            Problem(int(self.rows[idx]), column, shown, masalah, problem, perbaikan, fix, severity)
+        )
+        if severity == "error":
+            self.bad.add(idx)
+
+
+def map_columns(
+    columns: list[str], schema: LayerSchema, mapping: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[tuple[str, str, str, str, str]]]:
+    """Decide the stored name of every input column.
+
+    Returns ``{input name: stored name}`` and a list of notes
+    ``(column, masalah, problem, perbaikan, fix)`` for columns that could not be mapped
+    as asked (an unknown ``--map`` source, two inputs for one schema column).
+    """
+    mapping = dict(mapping or {})
+    aliases = schema.alias_map()
+    result: dict[str, str] = {}
+    notes = []
+    by_norm = {normalize_header(c): c for c in columns}
+    taken: dict[str, str] = {}
+    for src, dst in mapping.items():
+        col = src if src in columns else by_norm.get(normalize_header(src))
+        if col is None:
+            notes.append(
+                (
+                    src,
+                    f"kolom '{src}' yang disebut di --map tidak ada di berkas",
+                    f"column '{src}' named in --map is not in the file",
+                    f"kolom yang ada: {', '.join(columns)}",
+                    f"columns present: {', '.join(columns)}",
+                )
+            )
+            continue
+        result[col] = dst
+        taken[dst] = col
+    # exact schema names first, then aliases, so "luas_ha" beats "luas" for luas_ha
+    rest = [c for c in columns if c not in result and c != "geometry" and not c.startswith("_")]
+    ranked = sorted(
+        rest, key=lambda c: 0 if normalize_header(c) in {x.name for x in schema.columns} else 1
+    )
+    for col in ranked:
+        norm = normalize_header(col) or "kolom"
+        target = aliases.get(norm, norm)
+        if target in taken:
+            if target in aliases.values():
+                notes.append(
+                    (
+                        col,
+                        f"kolom '{col}' dan '{taken[target]}' sama-sama berarti '{target}'; '{col}' disimpan apa adanya",
+                        f"columns '{col}' and '{taken[target]}' both mean '{target}'; '{col}' kept as an extra column",
+                        f"pakai --map '{col}={target}' bila '{col}' yang benar",
+                        f"use --map '{col}={target}' if '{col}' is the right one",
+                    )
+                )
+            target = norm
+            n = 2
+            while target in taken:
+                target = f"{norm}_{n}"
+                n += 1
+        result[col] = target
+        taken[target] = col
+    return result, notes
+
+
+def validate_frame(
+    frame: pd.DataFrame,
+    layer: str,
+    *,
+    lenient: bool = False,
+    mapping: dict[str, str] | None = None,
+    source: str = "",
+    existing: pd.DataFrame | None = None,
+    assume_crs: str | None = None,
+) -> ValidationResult:
+    """Check ``frame`` against ``layer`` and return the rows that can be stored.
+
+    Parameters
+    ----------
+    frame
+        Raw rows as read by :func:`kumuhgis.ingest.readers.read_file` (a ``_row`` column gives the
+        row number a user sees; made up from the index when absent).
+    layer
+        Target layer name (contracts.md "The store").
+    lenient
+        Repair invalid geometries and drop (not refuse) bad rows.
+    mapping
+        ``{input column: layer column}`` from ``--map SRC=DST``.
+    existing
+        Rows already in the store when appending: their ids count for uniqueness.
+    assume_crs
+        CRS the user says the file is in, used when the file has none.
+    """
+    schema = get_layer(layer)
+    raw = frame.copy()
+    if "_row" not in raw.columns:
+        raw["_row"] = np.arange(2, len(raw) + 2)
+    raw = raw.reset_index(drop=True)
+    col = _Collector(raw["_row"])
+
+    # 1. columns ---------------------------------------------------------------------
+    has_geom = isinstance(raw, gpd.GeoDataFrame)
+    geom_name = raw.geometry.name if has_geom else None
+    in_cols = [c for c in raw.columns if c != geom_name]
+    names, notes = map_columns(in_cols, schema, mapping)
+    for column, *texts in notes:
+        col.file(column, None, *texts, severity="error" if "--map" in texts[0] else "warning")
+    data = raw.rename(columns=names)
+    for c in schema.required:
+        if c not in data.columns:
+            col.file(
+                c,
+                None,
+                f"kolom wajib '{c}' tidak ada",
+                f"required column '{c}' is missing",
+                f"tambahkan kolom '{c}' atau petakan kolom yang ada dengan --map NAMA={c}",
+                f"add column '{c}' or map an existing one with --map NAME={c}",
+            )
+
+    # 2. geometry ----------------------------------------------------------------------
+    if schema.spatial:
+        if not has_geom:
+            col.file(
+                "geometry",
+                None,
+                f"layer '{layer}' perlu geometri, berkas ini tidak punya",
+                f"layer '{layer}' needs geometry and this file has none",
+                "beri kolom bujur/lintang (lon/lat) atau WKT, atau pakai Shapefile/GeoPackage/GeoJSON/KML",
+                "give lon/lat or WKT columns, or use a Shapefile/GeoPackage/GeoJSON/KML",
+            )
+        else:
+            data = _check_geometry(
+                data, schema, col, lenient=lenient, source=source, assume_crs=assume_crs
+            )
+    elif has_geom:
+        if data.geometry.notna().any() and not data.geometry.is_empty.all():
+            col.file(
+                "geometry",
+                None,
+                f"layer '{layer}' tanpa geometri; geometri di berkas diabaikan",
+                f"layer '{layer}' has no geometry; the file's geometry is ignored",
+                severity="warning",
+            )
+        data = pd.DataFrame(data.drop(columns=data.geometry.name))
+
+    # 3. attributes --------------------------------------------------------------------
+    for c in schema.columns:
+        if c.name in data.columns:
+            data[c.name] = _check_column(data[c.name], c, schema, col, lenient=lenient)
+            if c.name == "sumber_dana":
+                data = _check_sumber_dana(data, col, lenient=lenient)
+
+    # 4. uniqueness --------------------------------------------------------------------
+    if schema.unique and all(u in data.columns for u in schema.unique):
+        _check_unique(data, schema, col, existing)
+    if schema.name == "sk_kumuh" and existing is not None and "no_sk" in data.columns:
+        _check_sk_versions(data, col, existing)
+
+    # 5. outcome -----------------------------------------------------------------------
+    n = len(raw)
+    bad = set(range(n)) if col.file_error else col.bad
+    keep = [i for i in range(n) if i not in bad]
+    rejected = raw.iloc[sorted(bad)].copy()
+    if isinstance(rejected, gpd.GeoDataFrame):
+        wkt = rejected.geometry.to_wkt()
+        rejected = pd.DataFrame(rejected.drop(columns=rejected.geometry.name)).assign(geometry=wkt)
+    reasons = defaultdict(list)
+    for p in col.problems:
+        if p.severity == "error" and p.row is not None:
+            reasons[p.row].append(p.text("id"))
+    if col.file_error:
+        file_reason = "; ".join(
+            p.text("id") for p in col.problems if p.row is None and p.severity == "error"
+        )
+        rejected["alasan"] = [file_reason] * len(rejected)
+    else:
+        rejected["alasan"] = ["; ".join(reasons[r]) for r in rejected["_row"]]
+    accepted = data.iloc[keep] if keep else data.iloc[0:0]
+    if not col.file_error:
+        accepted = coerce_to_schema(accepted, layer).reset_index(drop=True)
+    return ValidationResult(
+        layer=layer,
+        source=source,
+        frame=accepted,
+        rejected=rejected.reset_index(drop=True),
+        problems=col.problems,
+        rows_in=n,
+    )
+
+
+def _check_geometry(data, schema, col: _Collector, *, lenient, source, assume_crs):
+    gdf, crs_problems = resolve_crs(data, source=source, assume_crs=assume_crs)
+    for p in crs_problems:
+        col.problems.append(p)
+        if p.severity == "error":
+            col.file_error = True
+    if col.file_error:
+        return gdf
+    geoms = gdf.geometry.array
+    allowed = set()
+    for kind in schema.geometry:
+        allowed.update(_GEOM_KINDS[kind])
+    kinds_id = "/".join(_KIND_ID[k] for k in schema.geometry)
+    kinds_en = "/".join(schema.geometry)
+    types = shapely.get_type_id(np.asarray(geoms))
+    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                      "MultiPolygon", "GeometryCollection"])  # fmt: skip
+    arr = np.asarray(geoms, dtype=object).copy()
+    for i, g in enumerate(arr):
+        if g is None or shapely.is_empty(g):
+            col.row(i, "geometry", None, "geometri kosong", "geometry is null or empty",
+                    "gambar ulang fitur ini atau hapus barisnya", "redraw the feature or delete the row")  # fmt: skip
+            continue
+        tname = names[types[i]] if types[i] >= 0 else "?"
+        if tname not in allowed:
+            col.row(i, "geometry", tname,
+                    f"jenis geometri {tname} tidak boleh di layer {schema.name} (harus {kinds_id})",
+                    f"geometry type {tname} not allowed in layer {schema.name} (must be {kinds_en})",
+                    "simpan fitur ini di layer yang sesuai", "store this feature in the matching layer")  # fmt: skip
+            continue
+        if not shapely.is_valid(g):
+            reason = shapely.is_valid_reason(g)
+            if lenient:
+                fixed = _repair(g, tname)
+                if fixed is None:
+                    col.row(i, "geometry", reason, "geometri tidak valid dan tidak bisa diperbaiki",
+                            "invalid geometry that cannot be repaired", "gambar ulang fitur ini",
+                            "redraw the feature")  # fmt: skip
+                    continue
+                arr[i] = fixed
+                col.row(i, "geometry", reason, "geometri tidak valid, sudah diperbaiki otomatis",
+                        "invalid geometry, repaired", "periksa hasil perbaikan di peta",
+                        "check the repaired shape on the map", severity="repaired")  # fmt: skip
+            else:
+                col.row(i, "geometry", reason,
+                        f"geometri tidak valid ({reason})", f"invalid geometry ({reason})",
+                        "perbaiki di QGIS (Fix geometries) atau impor dengan --lenient untuk perbaikan otomatis",
+                        "fix it in QGIS (Fix geometries) or import with --lenient to repair automatically")  # fmt: skip
+    out = gdf.set_geometry(gpd.GeoSeries(arr, index=gdf.index, crs=gdf.crs))
+    if out.crs is not None:
+        out = out.to_crs(STORAGE_CRS)
+    x0, y0, x1, y1 = INDONESIA_BOUNDS_LONLAT
+    bounds = out.geometry.bounds.to_numpy()
+    for i in range(len(out)):
+        if i in col.bad or not np.isfinite(bounds[i]).all():
+            continue
+        bx0, by0, bx1, by1 = bounds[i]
+        if bx0 < x0 or bx1 > x1 or by0 < y0 or by1 > y1:
+            where = f"{(bx0 + bx1) / 2:.5f}, {(by0 + by1) / 2:.5f}"
+            col.row(i, "geometry", where,
+                    "lokasi di luar wilayah Indonesia (bujur, lintang)",
+                    "location outside Indonesia (lon, lat)",
+                    "periksa CRS berkas dan urutan bujur/lintang (lon/lat tertukar?)",
+                    "check the file's CRS and the lon/lat order (swapped?)")  # fmt: skip
+    return out
+
+
+def _repair(geom, tname: str):
+    fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+    if tname in ("Polygon", "MultiPolygon"):
+        parts = [p for p in shapely.get_parts(fixed) if shapely.get_type_id(p) in (3, 6)]
+        flat = []
+        for p in parts:
+            flat.extend(shapely.get_parts(p))
+        if not flat:
+            return None
+        return flat[0] if len(flat) == 1 else shapely.MultiPolygon(flat)
+    return fixed if shapely.is_valid(fixed) and not shapely.is_empty(fixed) else None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S",
+                 "%Y-%m-%dT%H:%M:%S")  # fmt: skip
+_BULAN = {
+    "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6,
+    "juli": 7, "agustus": 8, "september": 9, "oktober": 10, "november": 11, "nopember": 11,
+    "desember": 12,
+}  # fmt: skip
+
+
+def _parse_date(value) -> str | None:
+    """ISO date text from ISO, dd/mm/yyyy, '12 Mei 2016' or an Excel date cell."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, _dt.datetime | _dt.date | pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    text = str(value).strip()
+    if not text:
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return _dt.datetime.strptime(text, fmt).strftime("%Y-%m-%d")
+        except ValueError:
+            pass
+    m = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})", text)
+    if m and m.group(2).lower() in _BULAN:
+        try:
+            return _dt.date(
+                int(m.group(3)), _BULAN[m.group(2).lower()], int(m.group(1))
+            ).isoformat()
+        except ValueError:
+            return None
+    raise ValueError(text)
+
+
+def _blank(v) -> bool:
+    if v is None or v is pd.NA:
+        return True
+    if isinstance(v, float) and np.isnan(v):
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
+def _text(v) -> str | None:
+    if _blank(v):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _check_column(values: pd.Series, c, schema, col: _Collector, *, lenient) -> pd.Series:
+    name = c.name
+    required_msg = (
+        f"nilai '{name}' wajib diisi",
+        f"value of '{name}' is required",
+        "isi sel ini",
+        "fill in this cell",
+    )
+    if c.type in ("int", "float", "rupiah"):
+        parsed, failures = parse_number_series(values, kind=c.type)
+        for idx, text, err in failures:
+            col.row(idx, name, text, getattr(err, "masalah", str(err)), getattr(err, "problem", str(err)),
+                    getattr(err, "perbaikan", ""), getattr(err, "fix", ""))  # fmt: skip
+        failed = {f[0] for f in failures}
+        nums = pd.to_numeric(parsed, errors="coerce")
+        for idx in values.index:
+            if idx in failed:
+                continue
+            v = nums[idx]
+            if pd.isna(v):
+                if c.required:
+                    col.row(idx, name, None, *required_msg)
+                continue
+            if c.minimum is not None and v < c.minimum:
+                col.row(idx, name, values[idx], f"nilai harus ≥ {c.minimum:g}", f"value must be ≥ {c.minimum:g}",
+                        "periksa angka ini", "check this number")  # fmt: skip
+            if name == "tahun" and not (1990 <= v <= 2100):
+                col.row(idx, name, values[idx], "tahun tidak masuk akal", "implausible year",
+                        "tulis tahun empat angka, mis. 2019", "write a four-digit year, e.g. 2019")  # fmt: skip
+        return parsed
+    if c.type == "kriteria":
+        # accept the codes of both rule sets (domain.md §3); the rule set in use decides later
+        parsed, failures = parse_kriteria_series(values, codes=CRITERIA_CODES_02_2016)
+        for idx, text, err in failures:
+            col.row(idx, name, text, getattr(err, "masalah", str(err)), getattr(err, "problem", str(err)),
+                    getattr(err, "perbaikan", f"kode yang sah: {', '.join(CRITERIA_CODES)}"),
+                    getattr(err, "fix", f"valid codes: {', '.join(CRITERIA_CODES)}"))  # fmt: skip
+        failed = {f[0] for f in failures}
+        for idx in values.index:
+            if idx not in failed and c.required and _blank(parsed[idx]):
+                col.row(idx, name, None, *required_msg)
+        return parsed
+    if c.type == "date":
+        out = []
+        for idx, v in values.items():
+            try:
+                d = _parse_date(v)
+            except ValueError:
+                col.row(idx, name, v, "tanggal tidak bisa dibaca", "unreadable date",
+                        "tulis sebagai TTTT-BB-HH, mis. 2016-07-12", "write it as YYYY-MM-DD, e.g. 2016-07-12")  # fmt: skip
+                d = None
+            else:
+                if d is None and c.required:
+                    col.row(idx, name, None, *required_msg)
+            out.append(d)
+        return pd.Series(out, index=values.index, dtype="str")
+    out = []
+    for idx, v in values.items():
+        t = _text(v)
+        if t is None and c.required:
+            col.row(idx, name, None, *required_msg)
+        if t is not None and c.choices:
+            if t.lower() not in c.choices:
+                col.row(idx, name, t, f"nilai harus salah satu dari: {', '.join(c.choices)}",
+                        f"value must be one of: {', '.join(c.choices)}", "perbaiki isinya", "correct the value")  # fmt: skip
+            else:
+                t = t.lower()
+        out.append(t)
+    return pd.Series(out, index=values.index, dtype="str")
+
+
+def _check_sumber_dana(data: pd.DataFrame, col: _Collector, *, lenient) -> pd.DataFrame:
+    """Map funding-source spellings onto the controlled list of domain.md §9."""
+    canon, original, details = [], [], []
+    for idx, v in data["sumber_dana"].items():
+        if _blank(v):
+            canon.append(None)
+            original.append(None)
+            details.append(None)
+            continue
+        name, detail = normalize_sumber_dana(v)
+        details.append(detail)
+        if name is None:
+            hint = ", ".join(suggest_sumber_dana(v, n=3))
+            if lenient:
+                col.row(idx, "sumber_dana", v, "sumber dana tidak dikenal, dicatat sebagai 'Lainnya'",
+                        "unknown funding source, stored as 'Lainnya'", f"mungkin: {hint}", f"perhaps: {hint}",
+                        severity="repaired")  # fmt: skip
+                name = "Lainnya"
+            else:
+                col.row(idx, "sumber_dana", v, "sumber dana tidak dikenal",
+                        "unknown funding source",
+                        f"pakai salah satu daftar baku (domain §9); mungkin: {hint}",
+                        f"use a name from the controlled list (domain §9); perhaps: {hint}")  # fmt: skip
+        canon.append(name)
+        original.append(str(v).strip())
+    out = data.copy()
+    out["sumber_dana"] = pd.Series(canon, index=data.index, dtype="str")
+    if any(o is not None and o != c for o, c in zip(original, canon, strict=True)):
+        out["sumber_dana_asli"] = pd.Series(original, index=data.index, dtype="str")
+    if any(
+        d is not None for d in details
+    ):  # e.g. APBN + "BPM/BDI", APBD Kab/Kota + "Pokir/reses DPRD"
+        out["rincian_dana"] = pd.Series(details, index=data.index, dtype="str")
+    return out
+
+
+def _check_unique(data, schema, col: _Collector, existing: pd.DataFrame | None) -> None:
+    key_cols = list(schema.unique)
+    keys = data[key_cols].astype(str).agg(" | ".join, axis=1)
+    label = " + ".join(key_cols)
+    blank = data[key_cols].isna().any(axis=1)
+    dup = keys.duplicated(keep=False) & ~blank
+    if dup.any():
+        first_rows = {}
+        for idx in keys[dup].index:
+            first_rows.setdefault(keys[idx], []).append(int(col.rows[idx]))
+        for idx in keys[dup].index:
+            others = [r for r in first_rows[keys[idx]] if r != int(col.rows[idx])]
+            col.row(idx, label, keys[idx], f"id ganda (juga di baris {', '.join(map(str, others))})",
+                    f"duplicate id (also in row(s) {', '.join(map(str, others))})",
+                    "beri id unik pada tiap baris", "give every row a unique id")  # fmt: skip
+    if existing is not None and len(existing) and all(k in existing.columns for k in key_cols):
+        stored = set(existing[key_cols].astype(str).agg(" | ".join, axis=1))
+        for idx, k in keys[~blank].items():
+            if k in stored:
+                col.row(idx, label, k, "id sudah ada di proyek", "id already stored in the project",
+                        "beri id baru, atau impor tanpa --append untuk mengganti layer",
+                        "use a new id, or import without --append to replace the layer")  # fmt: skip
+
+
+def _check_sk_versions(data, col: _Collector, existing: pd.DataFrame) -> None:
+    """An SK number already stored is an earlier version: never overwrite or extend it."""
+    stored = set(existing["no_sk"].dropna().astype(str))
+    for idx, no in data["no_sk"].items():
+        if not _blank(no) and str(no) in stored:
+            col.row(idx, "no_sk", no, "SK dengan nomor ini sudah tersimpan; versi lama tidak ditimpa",
+                    "an SK with this number is already stored; earlier versions are never overwritten",
+                    "impor SK revisi dengan nomor SK barunya", "import the revision under its own SK number")  # fmt: skip

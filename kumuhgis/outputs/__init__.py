@@ -1,0 +1,1 @@
+"""Outputs: workbooks, charts, print maps, the PDF report, web-map data and tiles."""
