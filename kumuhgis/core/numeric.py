@@ -295,23 +295,33 @@ def _parse_text(text: str, kind: str, style: str) -> tuple[float | int | None, s
 
     sci = _SCI_RE.fullmatch(body)
     if sci is not None:
-        if not (sci["int"] or sci["frac"]):
-            raise _not_a_number(text)
-        exact = Decimal(f"{sci['int'] or '0'}.{sci['frac'] or '0'}e{sci['exp']}")
-        if negative:
-            exact = -exact
-        evidence = {",": "id", ".": "en"}.get(sci["sep"] or "")
-        if kind == "int":
-            if abs(exact) > Decimal("1e30"):
-                raise _not_finite(text)
-            if exact != exact.to_integral_value():
-                raise _not_integer(text)
-            return int(exact), evidence
-        number = float(exact)
-        if not math.isfinite(number):
-            raise _not_finite(text)
-        return number, evidence
+        return _parse_scientific(sci, negative, kind, text)
+    return _parse_grouped(body, negative, kind, style, text)
 
+
+def _parse_scientific(sci: re.Match, negative: bool, kind: str, text: str):
+    """``1,5e3`` / ``2.1E-4``: exact through Decimal; the separator is the evidence."""
+    if not (sci["int"] or sci["frac"]):
+        raise _not_a_number(text)
+    exact = Decimal(f"{sci['int'] or '0'}.{sci['frac'] or '0'}e{sci['exp']}")
+    if negative:
+        exact = -exact
+    evidence = {",": "id", ".": "en"}.get(sci["sep"] or "")
+    if kind == "int":
+        if abs(exact) > Decimal("1e30"):
+            raise _not_finite(text)
+        if exact != exact.to_integral_value():
+            raise _not_integer(text)
+        return int(exact), evidence
+    number = float(exact)
+    if not math.isfinite(number):
+        raise _not_finite(text)
+    return number, evidence
+
+
+def _parse_grouped(body: str, negative: bool, kind: str, style: str, text: str):
+    """Digits with thousands groups and/or a decimal mark (domain.md §10: ``1.234,56``,
+    ``1,234.56``, ``1 234,56``); an ambiguous ``1.234`` needs the column's style."""
     body = re.sub(r"\s+", " ", body).replace("\u2019", "'")
     if not _BODY_RE.fullmatch(body) or not any(ch.isdigit() for ch in body):
         raise _not_a_number(text)

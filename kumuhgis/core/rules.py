@@ -307,23 +307,10 @@ def _int(value: Any, where: str) -> int:
     return value
 
 
-def rules_from_document(doc: dict, *, overrides: dict | None = None) -> RuleSet:
-    """Validate a rule-set document (optionally with a partial override merged in).
-
-    Checks: every criterion names a known aspect, a unit and an identifier-like
-    denominator column; every aspect has at least one criterion; score bands and levels
-    have distinct thresholds and one of each starts at 0, so every percentage has a score
-    and every total a level.
-    """
-    if overrides:
-        doc = _merge(doc, overrides, "")
-    name = str(doc.get("name", ""))
-    for key in ("aspects", "criteria", "score_bands", "levels"):
-        if not doc.get(key):
-            raise _bad(f"'{key}' kosong atau tidak ada", f"'{key}' is missing or empty")
-    aspects_doc = doc["aspects"]
+def _criteria(criteria_doc: dict, aspects_doc: dict) -> list[Criterion]:
+    """The ``criteria`` section: a known aspect, a unit and column-like names for each."""
     criteria: list[Criterion] = []
-    for code, spec in doc["criteria"].items():
+    for code, spec in criteria_doc.items():
         code = str(code)
         where = f"criteria.{code}"
         if not _CODE.match(code):
@@ -358,6 +345,11 @@ def rules_from_document(doc: dict, *, overrides: dict | None = None) -> RuleSet:
                 volume=volume,
             )
         )
+    return criteria
+
+
+def _aspects(aspects_doc: dict, criteria: list[Criterion]) -> list[Aspect]:
+    """The ``aspects`` section: each with at least one criterion and a column name."""
     aspects: list[Aspect] = []
     for key, spec in aspects_doc.items():
         key = str(key)
@@ -380,6 +372,11 @@ def rules_from_document(doc: dict, *, overrides: dict | None = None) -> RuleSet:
                 codes=codes,
             )
         )
+    return aspects
+
+
+def _bands_and_levels(doc: dict) -> tuple[list[ScoreBand], list[Level]]:
+    """Score bands and levels, highest first, with distinct thresholds starting at 0."""
     bands_doc = doc["score_bands"]
     if not isinstance(bands_doc, list):
         raise _bad("'score_bands' harus berupa daftar", "'score_bands' must be a list")
@@ -417,6 +414,26 @@ def rules_from_document(doc: dict, *, overrides: dict | None = None) -> RuleSet:
         raise _bad(
             "nilai band harus naik bersama persentase", "band scores must rise with the percentage"
         )
+    return bands, levels
+
+
+def rules_from_document(doc: dict, *, overrides: dict | None = None) -> RuleSet:
+    """Validate a rule-set document (optionally with a partial override merged in).
+
+    Checks: every criterion names a known aspect, a unit and an identifier-like
+    denominator column; every aspect has at least one criterion; score bands and levels
+    have distinct thresholds and one of each starts at 0, so every percentage has a score
+    and every total a level.
+    """
+    if overrides:
+        doc = _merge(doc, overrides, "")
+    name = str(doc.get("name", ""))
+    for key in ("aspects", "criteria", "score_bands", "levels"):
+        if not doc.get(key):
+            raise _bad(f"'{key}' kosong atau tidak ada", f"'{key}' is missing or empty")
+    criteria = _criteria(doc["criteria"], doc["aspects"])
+    aspects = _aspects(doc["aspects"], criteria)
+    bands, levels = _bands_and_levels(doc)
     return RuleSet(
         name=name,
         title_id=str(doc.get("title_id", name)),

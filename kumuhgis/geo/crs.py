@@ -303,18 +303,21 @@ def _crs_text(crs: CRS) -> str:
     return f"{code} ({crs.name})"
 
 
+_NO_CRS_FIX_ID = (
+    "Sertakan berkas .prj dari sumber data, atau sebutkan CRS-nya (mis. --crs EPSG:9489 "
+    "untuk SRGI2013 / UTM zona 49S), atau di QGIS tetapkan CRS lapisan (Layer ▸ Set CRS) "
+    "lalu simpan ulang dalam EPSG:4326 (Export ▸ Save Features As)."
+)
+_NO_CRS_FIX_EN = (
+    "Include the .prj file from the data source, or name the CRS (e.g. --crs EPSG:9489 "
+    "for SRGI2013 / UTM zone 49S), or in QGIS set the layer CRS (Layer ▸ Set CRS) and "
+    "save it again in EPSG:4326 (Export ▸ Save Features As)."
+)
+
+
 def _no_crs_problem(b: tuple[float, float, float, float] | None) -> tuple[bool, Problem]:
     """Decide what a layer without CRS is: (assume 4326?, the problem to report)."""
-    common_fix_id = (
-        "Sertakan berkas .prj dari sumber data, atau sebutkan CRS-nya (mis. --crs EPSG:9489 "
-        "untuk SRGI2013 / UTM zona 49S), atau di QGIS tetapkan CRS lapisan (Layer ▸ Set CRS) "
-        "lalu simpan ulang dalam EPSG:4326 (Export ▸ Save Features As)."
-    )
-    common_fix_en = (
-        "Include the .prj file from the data source, or name the CRS (e.g. --crs EPSG:9489 "
-        "for SRGI2013 / UTM zone 49S), or in QGIS set the layer CRS (Layer ▸ Set CRS) and "
-        "save it again in EPSG:4326 (Export ▸ Save Features As)."
-    )
+    common_fix_id, common_fix_en = _NO_CRS_FIX_ID, _NO_CRS_FIX_EN
     if b is None:
         return True, Problem(
             row=None,
@@ -385,6 +388,11 @@ def _no_crs_problem(b: tuple[float, float, float, float] | None) -> tuple[bool, 
             perbaikan="Periksa urutan kolom koordinat dan sumber datanya. " + common_fix_id,
             fix="Check the coordinate order and the data source. " + common_fix_en,
         )
+    return False, _metric_no_crs_problem(b, value)
+
+
+def _metric_no_crs_problem(b: tuple[float, float, float, float], value: str) -> Problem:
+    """A layer without CRS whose coordinates are metres: refused, naming the likely CRSs."""
     candidates = likely_projected_crs(b)
     if candidates:
         listed = "; ".join(candidates)
@@ -399,7 +407,7 @@ def _no_crs_problem(b: tuple[float, float, float, float] | None) -> tuple[bool, 
     else:
         guess_id = " Koordinat ini tidak cocok dengan UTM maupun TM-3 di Indonesia."
         guess_en = " These coordinates fit neither UTM nor TM-3 in Indonesia."
-    return False, Problem(
+    return Problem(
         row=None,
         column=None,
         value=value,
@@ -411,8 +419,8 @@ def _no_crs_problem(b: tuple[float, float, float, float] | None) -> tuple[bool, 
             "The layer has no CRS (e.g. the .prj file is missing) and its coordinates are "
             "metres, not degrees; its coordinate system cannot be guessed safely." + guess_en
         ),
-        perbaikan=common_fix_id,
-        fix=common_fix_en,
+        perbaikan=_NO_CRS_FIX_ID,
+        fix=_NO_CRS_FIX_EN,
     )
 
 
