@@ -314,6 +314,9 @@ def sheet_names(path: Path) -> list[str]:
         wb.close()
 
 
+# --------------------------------------------------------------------------- geometry from columns
+
+
 def _find_column(frame: pd.DataFrame, name: str, option: str) -> str:
     cols = [c for c in frame.columns if c != "_row"]
     if name in cols:
