@@ -217,10 +217,26 @@ def validate_frame(
         raw["_row"] = np.arange(2, len(raw) + 2)
     raw = raw.reset_index(drop=True)
     col = _Collector(raw["_row"])
+    data = _check_columns(raw, schema, col, mapping)
+    data = _layer_geometry(data, schema, col, lenient=lenient, source=source, assume_crs=assume_crs)
+    for c in schema.columns:
+        if c.name in data.columns:
+            data[c.name] = _check_column(data[c.name], c, schema, col, lenient=lenient)
+            if c.name == "sumber_dana":
+                data = _check_sumber_dana(data, col, lenient=lenient)
+    if schema.unique and all(u in data.columns for u in schema.unique):
+        _check_unique(data, schema, col, existing)
+    if schema.name == "sk_kumuh" and existing is not None and "no_sk" in data.columns:
+        _check_sk_versions(data, col, existing)
+    return _outcome(raw, data, col, layer=layer, source=source)
 
-    # 1. columns ---------------------------------------------------------------------
-    has_geom = isinstance(raw, gpd.GeoDataFrame)
-    geom_name = raw.geometry.name if has_geom else None
+
+def _check_columns(
+    raw: pd.DataFrame, schema: LayerSchema, col: _Collector, mapping: dict[str, str] | None
+) -> pd.DataFrame:
+    """``raw`` with its columns renamed to the layer's names; a missing required column is
+    a file error."""
+    geom_name = raw.geometry.name if isinstance(raw, gpd.GeoDataFrame) else None
     in_cols = [c for c in raw.columns if c != geom_name]
     names, notes = map_columns(in_cols, schema, mapping)
     for column, *texts in notes:
@@ -236,8 +252,16 @@ def validate_frame(
                 f"tambahkan kolom '{c}' atau petakan kolom yang ada dengan --map NAMA={c}",
                 f"add column '{c}' or map an existing one with --map NAME={c}",
             )
+    return data
 
-    # 2. geometry ----------------------------------------------------------------------
+
+def _layer_geometry(
+    data: pd.DataFrame, schema: LayerSchema, col: _Collector, *, lenient, source, assume_crs
+) -> pd.DataFrame:
+    """A spatial layer needs geometry (checked by :func:`_check_geometry`); a table layer
+    drops the file's geometry, with a warning when there was any."""
+    layer = schema.name
+    has_geom = isinstance(data, gpd.GeoDataFrame)
     if schema.spatial:
         if not has_geom:
             col.file(
@@ -248,11 +272,11 @@ def validate_frame(
                 "beri kolom bujur/lintang (lon/lat) atau WKT, atau pakai Shapefile/GeoPackage/GeoJSON/KML",
                 "give lon/lat or WKT columns, or use a Shapefile/GeoPackage/GeoJSON/KML",
             )
-        else:
-            data = _check_geometry(
-                data, schema, col, lenient=lenient, source=source, assume_crs=assume_crs
-            )
-    elif has_geom:
+            return data
+        return _check_geometry(
+            data, schema, col, lenient=lenient, source=source, assume_crs=assume_crs
+        )
+    if has_geom:
         if data.geometry.notna().any() and not data.geometry.is_empty.all():
             col.file(
                 "geometry",
@@ -262,21 +286,14 @@ def validate_frame(
                 severity="warning",
             )
         data = pd.DataFrame(data.drop(columns=data.geometry.name))
+    return data
 
-    # 3. attributes --------------------------------------------------------------------
-    for c in schema.columns:
-        if c.name in data.columns:
-            data[c.name] = _check_column(data[c.name], c, schema, col, lenient=lenient)
-            if c.name == "sumber_dana":
-                data = _check_sumber_dana(data, col, lenient=lenient)
 
-    # 4. uniqueness --------------------------------------------------------------------
-    if schema.unique and all(u in data.columns for u in schema.unique):
-        _check_unique(data, schema, col, existing)
-    if schema.name == "sk_kumuh" and existing is not None and "no_sk" in data.columns:
-        _check_sk_versions(data, col, existing)
-
-    # 5. outcome -----------------------------------------------------------------------
+def _outcome(
+    raw: pd.DataFrame, data: pd.DataFrame, col: _Collector, *, layer: str, source: str
+) -> ValidationResult:
+    """Accepted rows in storage types and rejected input rows with their ``alasan``; a file
+    error rejects every row."""
     n = len(raw)
     bad = set(range(n)) if col.file_error else col.bad
     keep = [i for i in range(n) if i not in bad]

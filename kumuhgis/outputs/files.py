@@ -49,7 +49,7 @@ def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _geometry_name(frame: pd.DataFrame) -> str | None:
-    if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns:
+    if isinstance(frame, gpd.GeoDataFrame) and frame.active_geometry_name in frame.columns:
         return frame.geometry.name
     return None
 
