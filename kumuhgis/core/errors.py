@@ -19,6 +19,7 @@ __all__ = [
     "StoreError",
     "ProjectNotFoundError",
     "UsageError",
+    "usage_error",
 ]
 
 
@@ -92,6 +93,11 @@ class ProjectNotFoundError(StoreError, FileNotFoundError):
 
 class UsageError(KumuhgisError, ValueError):
     """A command or function was called with options that do not fit together."""
+
+
+def usage_error(id_text: str, en_text: str) -> UsageError:
+    """A wrong option or path, in Bahasa Indonesia with the English beside it."""
+    return UsageError(f"{id_text} / {en_text}")
 
 
 @dataclass

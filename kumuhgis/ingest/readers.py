@@ -23,7 +23,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kumuhgis.ingest.source import READ_FORMATS, ReadResult, usage_error
+from kumuhgis.core.errors import usage_error
+from kumuhgis.ingest.source import READ_FORMATS, ReadResult
 from kumuhgis.ingest.tables import read_csv, read_xlsx, sheet_names, table_geometry
 from kumuhgis.ingest.vector import (
     folder_shapefiles,

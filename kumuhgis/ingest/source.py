@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from kumuhgis.core.errors import Problem, UsageError, ValidationError
+from kumuhgis.core.errors import Problem, ValidationError, usage_error
 
 __all__ = [
     "READ_FORMATS",
@@ -23,7 +23,6 @@ __all__ = [
     "insert_row_numbers",
     "listing",
     "unreadable_file",
-    "usage_error",
     "warning_problem",
 ]
 
@@ -68,11 +67,6 @@ class ReadResult:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
-
-
-def usage_error(id_text: str, en_text: str) -> UsageError:
-    """A wrong option or path, in Bahasa Indonesia with the English beside it."""
-    return UsageError(f"{id_text} / {en_text}")
 
 
 def unreadable_file(

@@ -23,13 +23,12 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from kumuhgis.core.errors import Problem
+from kumuhgis.core.errors import Problem, usage_error
 from kumuhgis.ingest.source import (
     choose_layer,
     insert_row_numbers,
     listing,
     unreadable_file,
-    usage_error,
     warning_problem,
 )
 

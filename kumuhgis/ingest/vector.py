@@ -19,7 +19,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from kumuhgis.core.errors import Problem
+from kumuhgis.core.errors import Problem, usage_error
 from kumuhgis.geo.gdal import gdal_warnings_to_log
 from kumuhgis.ingest.source import (
     READ_FORMATS,
@@ -27,7 +27,6 @@ from kumuhgis.ingest.source import (
     choose_layer,
     insert_row_numbers,
     unreadable_file,
-    usage_error,
     warning_problem,
 )
 

@@ -26,7 +26,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from kumuhgis.core.errors import CRSError, UsageError
+from kumuhgis.core.errors import CRSError, usage_error
 from kumuhgis.geo.gdal import gdal_warnings_to_log
 
 __all__ = ["WRITE_FORMATS", "atomic_path", "write_frame"]
@@ -37,10 +37,6 @@ _EXCEL_CELL_LIMIT = 32767  # characters in one Excel cell
 
 #: extensions :func:`write_frame` understands
 WRITE_FORMATS: tuple[str, ...] = (".csv", ".xlsx", ".geojson", ".gpkg", ".shp", ".zip")
-
-
-def _usage(id_text: str, en_text: str) -> UsageError:
-    return UsageError(f"{id_text} / {en_text}")
 
 
 def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -113,7 +109,7 @@ def _write_xlsx(frame: pd.DataFrame, tmp: Path, sheet: str) -> None:
             too_long = lengths > _EXCEL_CELL_LIMIT
             if too_long.any():
                 rows = ", ".join(str(i + 2) for i in np.flatnonzero(too_long.to_numpy())[:20])
-                raise _usage(
+                raise usage_error(
                     f"Geometri terlalu rinci untuk satu sel Excel (maks. {_EXCEL_CELL_LIMIT} "
                     f"karakter) di baris {rows}; simpan sebagai .gpkg atau .geojson",
                     f"Geometry too detailed for one Excel cell (max {_EXCEL_CELL_LIMIT} "
@@ -159,7 +155,7 @@ def _shp_field_names(columns: list[str]) -> dict[str, str]:
 def _write_shapefile(frame: pd.DataFrame, directory: Path, stem: str) -> list[Path]:
     gname = _geometry_name(frame)
     if gname is None:
-        raise _usage(
+        raise usage_error(
             "Data tanpa geometri tidak dapat disimpan sebagai Shapefile; gunakan .csv atau .xlsx",
             "Data without geometry cannot be saved as a Shapefile; use .csv or .xlsx",
         )
@@ -167,7 +163,7 @@ def _write_shapefile(frame: pd.DataFrame, directory: Path, stem: str) -> list[Pa
         t.replace("Multi", "") for t in frame.geometry.geom_type.dropna().unique() if t is not None
     }
     if len(kinds) > 1 or "GeometryCollection" in kinds:
-        raise _usage(
+        raise usage_error(
             f"Shapefile hanya menampung satu jenis geometri, data ini berisi {sorted(kinds)}; "
             f"gunakan .gpkg atau .geojson",
             f"A Shapefile holds one geometry type, this data has {sorted(kinds)}; "
@@ -231,7 +227,7 @@ def write_frame(frame: pd.DataFrame, path: str | os.PathLike, *, layer: str | No
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in WRITE_FORMATS:
-        raise _usage(
+        raise usage_error(
             f"Format keluaran '{ext or path.name}' tidak dikenal; gunakan "
             f"{', '.join(WRITE_FORMATS)}",
             f"Unknown output format '{ext or path.name}'; use {', '.join(WRITE_FORMATS)}",
