@@ -22,7 +22,7 @@ from PIL import Image
 
 from app import create_app
 from kumuhgis.cli import main
-from kumuhgis.outputs import maps
+from kumuhgis.outputs import webmap
 
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 
@@ -75,7 +75,7 @@ def test_map_page_is_offline_and_escaped(client):
     html = _ok(client.get("/"))
     assert '<script src="/static/vendor/leaflet-1.9.3/leaflet.js"></script>' in html
     assert "/static/kumuhgis/map.js" in html and "KG.init(" in html
-    assert maps.external_urls(html) == []
+    assert webmap.external_urls(html) == []
     assert HOSTILE not in html
     cfg = json.loads(re.search(r"KG\.init\(\w+, (\{.*?\}), \{", html, re.S).group(1))
     assert cfg["mode"] == "served" and cfg["years"] == [2016, 2017] and cfg["year"] == 2017
@@ -244,7 +244,7 @@ def test_api_errors_are_json(client, url, status):
 
 def test_api_tiles_rt_at_search(client):
     c = rt_polygon_4326("K1-RT01").centroid
-    (z, x, y) = maps.tiles_for_bounds((c.x, c.y, c.x, c.y), 16)[0]
+    (z, x, y) = webmap.tiles_for_bounds((c.x, c.y, c.x, c.y), 16)[0]
     r = client.get(f"/api/tiles/rt/{z}/{x}/{y}.json?tahun=2016")
     tile = r.get_json()
     assert r.status_code == 200 and tile["n"] >= 4 and tile["tahun"] == 2016
@@ -334,7 +334,7 @@ def test_download_tables_reports_and_project(client, city):
         assert r.status_code == 200, name
         assert len(openpyxl.load_workbook(io.BytesIO(r.data)).sheetnames) >= 1
     html = client.get("/unduh/peta.html").data.decode()
-    assert maps.external_urls(html) == [] and "KG.init(" in html
+    assert webmap.external_urls(html) == [] and "KG.init(" in html
     with client.get("/unduh/proyek.gpkg") as r:
         assert r.data == Path(city).read_bytes()
     assert client.get("/unduh/rahasia.gpkg").status_code == 404
@@ -366,7 +366,7 @@ def test_export_map_command(city, tmp_path, capsys):
     out = tmp_path / "usb" / "peta_kota.html"
     assert main(["export-map", str(city), "--out", str(out), "--tahun", "2016"]) == 0
     html = out.read_text("utf-8")
-    assert maps.external_urls(html) == [] and HOSTILE not in html
+    assert webmap.external_urls(html) == [] and HOSTILE not in html
     cfg = json.loads(re.search(r"KG\.init\(\w+, (\{.*?\}), \{", html, re.S).group(1))
     assert cfg["year"] == 2016 and cfg["mode"] == "embedded"
     assert main(["export-map", str(city), "--out", str(tmp_path / "peta.pdf")]) == 2
