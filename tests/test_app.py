@@ -68,6 +68,42 @@ def test_create_app_reads_nothing_until_asked(tmp_path):
         create_app({"LANG": "fr"})
 
 
+def test_project_read_once_per_version(tmp_path):
+    """Every page, tile and download of one project version shares one snapshot and one
+    MapData; a write to the project (a new version) is read once by the next request."""
+    import os
+
+    path = build_city(tmp_path / "sekali.gpkg")
+    app = create_app({"STORE": str(path)})
+    c = app.test_client()
+    state = app.extensions["kumuhgis"]
+    centre = rt_polygon_4326("K1-RT01").centroid
+    (z, x, y) = webmap.tiles_for_bounds((centre.x, centre.y, centre.x, centre.y), 16)[0]
+    urls = ("/peta", "/api", "/api/layers/rt?tahun=2016", f"/api/tiles/rt/{z}/{x}/{y}.json",
+            f"/api/rt/at?lon={centre.x}&lat={centre.y}", "/api/search?q=uji", "/ringkasan",
+            "/api/ringkasan", "/verifikasi", "/kolaborasi", "/api/kolaborasi", "/unduh",
+            "/unduh/rt.csv", "/unduh/skor.csv", "/tentang", "/tentang/aturan/permen-14-2018",
+            "/healthz")  # fmt: skip
+    seen = set()
+    for url in urls:
+        assert c.get(url).status_code == 200, url
+        seen.add((id(state.snapshot()), id(state.map_data())))
+    assert len(seen) == 1
+    before = state.snapshot()
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # the file changed
+    assert c.get("/api").status_code == 200
+    after = state.snapshot()
+    assert after is not before and after.version != before.version
+    assert state.map_data().version_key == after.version
+    assert c.get("/ringkasan").status_code == 200 and state.snapshot() is after
+
+
+def test_healthz_needs_no_project():
+    r = create_app().test_client().get("/healthz")
+    assert r.status_code == 200 and r.get_json()["status"] == "ok"
+
+
 # --------------------------------------------------------------------------- pages
 
 
