@@ -260,22 +260,25 @@ def _kawasan(delineasi: gpd.GeoDataFrame, wilayah: gpd.GeoDataFrame) -> gpd.GeoD
 def _sk_versions(snapshot: CitySnapshot) -> list[dict]:
     """The SK versions of :func:`kumuhgis.core.sk.sk_versions` (date-checked, in date order,
     domain.md §6) as the viewer lists them: number, ISO date, kawasan codes, number of
-    locations and Σ ``luas_sk_ha``."""
+    locations and Σ ``luas_sk_ha`` of its rows."""
     versions = snapshot.sk_versions
     if not len(versions):
         return []
     sk = snapshot.sk_kumuh
-    kawasan = as_text(sk["kode_kawasan"]).groupby(sk["no_sk"].astype(str).to_numpy())
-    return [
-        {
-            "no_sk": str(v.no_sk),
-            "tanggal_sk": v.tanggal_sk.strftime("%Y-%m-%d"),
-            "kawasan": sorted(kawasan.get_group(v.no_sk).unique().tolist()),
-            "lokasi": int(v.jumlah_lokasi),
-            "luas_sk_ha": float(v.luas_sk_ha),
-        }
-        for v in versions.itertuples(index=False)
-    ]
+    rows = sk.groupby(sk["no_sk"].astype(str).to_numpy(), sort=False)
+    out = []
+    for v in versions.itertuples(index=False):
+        of_sk = rows.get_group(v.no_sk)
+        out.append(
+            {
+                "no_sk": str(v.no_sk),
+                "tanggal_sk": v.tanggal_sk.strftime("%Y-%m-%d"),
+                "kawasan": sorted(as_text(of_sk["kode_kawasan"]).unique().tolist()),
+                "lokasi": int(v.jumlah_lokasi),
+                "luas_sk_ha": float(pd.to_numeric(of_sk["luas_sk_ha"], errors="coerce").sum()),
+            }
+        )
+    return out
 
 
 def _bounds(snapshot: CitySnapshot) -> tuple[float, float, float, float] | None:
