@@ -1,4 +1,4 @@
-"""kumuhgis web viewer: a thin Flask package over :mod:`kumuhgis.outputs.maps`.
+"""kumuhgis web viewer: a thin Flask package over :mod:`kumuhgis.outputs.webmap`.
 
 ``create_app(config=None)`` builds the application; nothing is read or built at import
 time. Config keys:

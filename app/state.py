@@ -1,5 +1,5 @@
-"""The project behind the app: the store, the map data read from it (cached until the file
-changes) and the optional basemap. Held in ``app.extensions["kumuhgis"]``."""
+"""The project behind the app: the store, the city snapshot and map data read from it (kept
+until the project changes) and the optional basemap. Held in ``app.extensions["kumuhgis"]``."""
 
 from __future__ import annotations
 
@@ -13,35 +13,46 @@ from kumuhgis.core.errors import ProjectNotFoundError
 
 __all__ = ["ProjectState", "init_app", "project"]
 
+_CACHE_SIZE = 64
+
 
 class ProjectState:
-    """Opens the store per request (cheap) and keeps one city snapshot
-    (:class:`kumuhgis.core.snapshot.CitySnapshot`) and one :class:`kumuhgis.outputs.maps.MapData`
-    per version of the project (:meth:`kumuhgis.store.Store.version`): the project is read
-    once per version, whatever the number of pages and tiles asked."""
+    """One city snapshot (:class:`kumuhgis.core.snapshot.CitySnapshot`) and one
+    :class:`kumuhgis.outputs.webmap.MapData` per version of the project
+    (:meth:`kumuhgis.store.Store.version`, a ``stat`` of the GeoPackage): the project is read
+    once per version, whatever the number of pages and tiles asked, and one request at a
+    time reads it. Pages take what they show from :meth:`snapshot` and :meth:`map_data`,
+    never from the store."""
 
     def __init__(
         self, store_path: str | os.PathLike | None, basemap_path: str | os.PathLike | None
     ):
         self.store_path = Path(store_path) if store_path else None
         self.basemap_path = Path(basemap_path) if basemap_path else None
-        self._lock = threading.Lock()
-        self._data = None
-        self._data_key = None
+        self._lock = threading.Lock()  # guards the fields below
+        self._reading = threading.Lock()  # one request at a time reads the project
+        self._store = None
         self._snapshot = None
+        self._data = None
         self._basemap = None
         self._cache: dict = {}
 
     def store(self):
+        """The project's store, opened (and its schema checked) once; a project file that
+        went missing raises :class:`ProjectNotFoundError` (HTTP 404)."""
         from kumuhgis.store import open_store
 
         if self.store_path is None:
             raise ProjectNotFoundError(
                 "Aplikasi belum diberi proyek (STORE) / the app was given no project (STORE)"
             )
-        return open_store(self.store_path)
+        with self._lock:
+            if self._store is None or not self.store_path.exists():
+                self._store = open_store(self.store_path)
+            return self._store
 
     def version_key(self) -> str:
+        """The project's version ("" when there is no project file)."""
         if self.store_path is None or not self.store_path.exists():
             return ""
         return self.store().version()
@@ -50,40 +61,52 @@ class ProjectState:
         """The project read whole, again only when it changed (a ``stat`` per request)."""
         from kumuhgis.store.snapshot import load_snapshot
 
+        snap = self._current_snapshot()
+        if snap is not None:
+            return snap
+        with self._reading:
+            snap = self._current_snapshot()  # read by the request this one waited for
+            if snap is not None:
+                return snap
+            snap = load_snapshot(self.store())
+            with self._lock:
+                self._snapshot, self._cache = snap, {}
+            return snap
+
+    def _current_snapshot(self):
         key = self.version_key()
         with self._lock:
-            if self._snapshot is not None and self._snapshot.version == key:
-                return self._snapshot
-        snap = load_snapshot(self.store())
-        with self._lock:
-            self._snapshot = snap
-        return snap
+            snap = self._snapshot
+        return snap if snap is not None and snap.version == key else None
 
     def map_data(self):
-        """The project's map data, built again only when the project changed (tile requests
-        must not open the GeoPackage)."""
-        from kumuhgis.outputs.maps import load_map_data
+        """The map data of the current snapshot, computed again only when the project
+        changed (tile requests must not read the project)."""
+        from kumuhgis.outputs.webmap import load_map_data
 
-        key = self.version_key()
-        with self._lock:
-            if self._data is not None and self._data_key == key:
-                return self._data
         snap = self.snapshot()
-        data = load_map_data(snap)
         with self._lock:
-            self._data, self._data_key = data, snap.version
-            self._cache = {}
-        return data
+            data = self._data
+        if data is not None and data.version_key == snap.version:
+            return data
+        with self._reading:
+            with self._lock:
+                data = self._data
+            if data is None or data.version_key != snap.version:
+                data = load_map_data(snap)
+                with self._lock:
+                    self._data = data
+            return data
 
     def cached(self, name: tuple, build):
-        """A value computed once per store version (dashboards, reports)."""
+        """A value computed once per project version (dashboards, reports)."""
         key = (self.version_key(), *name)
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
         value = build()
         with self._lock:
-            if len(self._cache) > 64:
+            if len(self._cache) > _CACHE_SIZE:
                 self._cache.clear()
             self._cache[key] = value
         return value

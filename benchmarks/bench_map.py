@@ -40,7 +40,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from kumuhgis.outputs import maps
+from kumuhgis.outputs import webmap
 from kumuhgis.store import create_store, open_store
 from kumuhgis.store.snapshot import load_snapshot
 
@@ -198,20 +198,20 @@ def serve_folium(html: str, folder: Path) -> Process:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "folium.html").write_text(html, encoding="utf-8")
     if not (folder / "static").exists():
-        (folder / "static").symlink_to(maps.static_dir(), target_is_directory=True)
+        (folder / "static").symlink_to(webmap.static_dir(), target_is_directory=True)
     port = _free_port()
     return Process([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
                    port, "/folium.html")  # fmt: skip
 
 
-def folium_default_page(data: maps.MapData) -> str:
+def folium_default_page(data: webmap.MapData) -> str:
     """The same RT layer the obvious way: ``folium.GeoJson`` with a ``style_function``."""
     import folium
 
     rt = gpd.GeoDataFrame(
         {
             "kode_rt": data.rt["kode_rt"].astype(str),
-            "tingkat": [maps.LEVEL_CODES[i] for i in data.level_index(2016)],
+            "tingkat": [webmap.LEVEL_CODES[i] for i in data.level_index(2016)],
         },
         geometry=data.rt.geometry.to_numpy(),
         crs="EPSG:4326",
@@ -222,14 +222,14 @@ def folium_default_page(data: maps.MapData) -> str:
         rt,
         name="RT",
         style_function=lambda f: {
-            "fillColor": maps.LEVEL_COLORS[f["properties"]["tingkat"]],
+            "fillColor": webmap.LEVEL_COLORS[f["properties"]["tingkat"]],
             "color": "#ffffff",
             "weight": 0.5,
             "fillOpacity": 0.8,
         },  # fmt: skip
     ).add_to(m)
     m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
-    maps.localize_assets(m, lambda p: "/static/" + p)
+    webmap.localize_assets(m, lambda p: "/static/" + p)
     return m.get_root().render()
 
 
@@ -315,19 +315,19 @@ def run(sizes: list[int]) -> int:
             path = synthetic_city(n, Path(tmp) / f"kota_{n}.gpkg")
             build_s = time.perf_counter() - t
             t = time.perf_counter()
-            data = maps.load_map_data(load_snapshot(open_store(path)))
+            data = webmap.load_map_data(load_snapshot(open_store(path)))
             load_s = time.perf_counter() - t
             b = data.rt.total_bounds
-            tiles = maps.tiles_for_bounds(b, 13) + maps.tiles_for_bounds(b, 15)
+            tiles = webmap.tiles_for_bounds(b, 13) + webmap.tiles_for_bounds(b, 15)
             t = time.perf_counter()
             for tile in tiles:
-                maps.rt_tile(data, *tile)
+                webmap.rt_tile(data, *tile)
             tile_s = time.perf_counter() - t
             # peak memory in a second pass: tracemalloc slows Python down several times
             tracemalloc.start()
-            traced = maps.load_map_data(load_snapshot(open_store(path)))
+            traced = webmap.load_map_data(load_snapshot(open_store(path)))
             for tile in tiles:
-                maps.rt_tile(traced, *tile)
+                webmap.rt_tile(traced, *tile)
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             del traced

@@ -22,7 +22,7 @@ from PIL import Image
 
 from app import create_app
 from kumuhgis.cli import main
-from kumuhgis.outputs import maps
+from kumuhgis.outputs import webmap
 
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 
@@ -68,6 +68,42 @@ def test_create_app_reads_nothing_until_asked(tmp_path):
         create_app({"LANG": "fr"})
 
 
+def test_project_read_once_per_version(tmp_path):
+    """Every page, tile and download of one project version shares one snapshot and one
+    MapData; a write to the project (a new version) is read once by the next request."""
+    import os
+
+    path = build_city(tmp_path / "sekali.gpkg")
+    app = create_app({"STORE": str(path)})
+    c = app.test_client()
+    state = app.extensions["kumuhgis"]
+    centre = rt_polygon_4326("K1-RT01").centroid
+    (z, x, y) = webmap.tiles_for_bounds((centre.x, centre.y, centre.x, centre.y), 16)[0]
+    urls = ("/peta", "/api", "/api/layers/rt?tahun=2016", f"/api/tiles/rt/{z}/{x}/{y}.json",
+            f"/api/rt/at?lon={centre.x}&lat={centre.y}", "/api/search?q=uji", "/ringkasan",
+            "/api/ringkasan", "/verifikasi", "/kolaborasi", "/api/kolaborasi", "/unduh",
+            "/unduh/rt.csv", "/unduh/skor.csv", "/tentang", "/tentang/aturan/permen-14-2018",
+            "/healthz")  # fmt: skip
+    seen = set()
+    for url in urls:
+        assert c.get(url).status_code == 200, url
+        seen.add((id(state.snapshot()), id(state.map_data())))
+    assert len(seen) == 1
+    before = state.snapshot()
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # the file changed
+    assert c.get("/api").status_code == 200
+    after = state.snapshot()
+    assert after is not before and after.version != before.version
+    assert state.map_data().version_key == after.version
+    assert c.get("/ringkasan").status_code == 200 and state.snapshot() is after
+
+
+def test_healthz_needs_no_project():
+    r = create_app().test_client().get("/healthz")
+    assert r.status_code == 200 and r.get_json()["status"] == "ok"
+
+
 # --------------------------------------------------------------------------- pages
 
 
@@ -75,7 +111,7 @@ def test_map_page_is_offline_and_escaped(client):
     html = _ok(client.get("/"))
     assert '<script src="/static/vendor/leaflet-1.9.3/leaflet.js"></script>' in html
     assert "/static/kumuhgis/map.js" in html and "KG.init(" in html
-    assert maps.external_urls(html) == []
+    assert webmap.external_urls(html) == []
     assert HOSTILE not in html
     cfg = json.loads(re.search(r"KG\.init\(\w+, (\{.*?\}), \{", html, re.S).group(1))
     assert cfg["mode"] == "served" and cfg["years"] == [2016, 2017] and cfg["year"] == 2017
@@ -244,7 +280,7 @@ def test_api_errors_are_json(client, url, status):
 
 def test_api_tiles_rt_at_search(client):
     c = rt_polygon_4326("K1-RT01").centroid
-    (z, x, y) = maps.tiles_for_bounds((c.x, c.y, c.x, c.y), 16)[0]
+    (z, x, y) = webmap.tiles_for_bounds((c.x, c.y, c.x, c.y), 16)[0]
     r = client.get(f"/api/tiles/rt/{z}/{x}/{y}.json?tahun=2016")
     tile = r.get_json()
     assert r.status_code == 200 and tile["n"] >= 4 and tile["tahun"] == 2016
@@ -334,7 +370,7 @@ def test_download_tables_reports_and_project(client, city):
         assert r.status_code == 200, name
         assert len(openpyxl.load_workbook(io.BytesIO(r.data)).sheetnames) >= 1
     html = client.get("/unduh/peta.html").data.decode()
-    assert maps.external_urls(html) == [] and "KG.init(" in html
+    assert webmap.external_urls(html) == [] and "KG.init(" in html
     with client.get("/unduh/proyek.gpkg") as r:
         assert r.data == Path(city).read_bytes()
     assert client.get("/unduh/rahasia.gpkg").status_code == 404
@@ -366,7 +402,7 @@ def test_export_map_command(city, tmp_path, capsys):
     out = tmp_path / "usb" / "peta_kota.html"
     assert main(["export-map", str(city), "--out", str(out), "--tahun", "2016"]) == 0
     html = out.read_text("utf-8")
-    assert maps.external_urls(html) == [] and HOSTILE not in html
+    assert webmap.external_urls(html) == [] and HOSTILE not in html
     cfg = json.loads(re.search(r"KG\.init\(\w+, (\{.*?\}), \{", html, re.S).group(1))
     assert cfg["year"] == 2016 and cfg["mode"] == "embedded"
     assert main(["export-map", str(city), "--out", str(tmp_path / "peta.pdf")]) == 2

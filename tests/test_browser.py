@@ -22,7 +22,7 @@ import pytest
 from _viewer_city import HOSTILE, build_city, rt_polygon_4326, write_orthophoto
 
 from app import create_app
-from kumuhgis.outputs.maps import export_map_html, load_map_data
+from kumuhgis.outputs.webmap import export_map_html, load_map_data
 from kumuhgis.store import open_store
 from kumuhgis.store.snapshot import load_snapshot
 

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from rasterio.enums import Resampling
 
 from kumuhgis.core.errors import CRSError, UsageError
-from kumuhgis.outputs import maps
+from kumuhgis.outputs import webmap
 from kumuhgis.outputs.raster import GeoTiffBasemap, MBTilesBasemap, open_basemap
 from kumuhgis.store import open_store
 from kumuhgis.store.snapshot import load_snapshot
@@ -67,7 +67,7 @@ def _vector_mask(entry, q):
 
 @pytest.fixture(scope="module")
 def city_data(tmp_path_factory):
-    return maps.load_map_data(
+    return webmap.load_map_data(
         load_snapshot(open_store(build_city(tmp_path_factory.mktemp("raster") / "kota.gpkg")))
     )
 
@@ -83,12 +83,12 @@ def test_geotiff_tiles_line_up_with_the_rt_vector_tiles(tmp_path, city_data, z):
     """
     with GeoTiffBasemap(write_orthophoto(tmp_path / "orto.tif")) as bm:
         c = rt_polygon_4326("K1-RT03").centroid
-        (tile,) = maps.tiles_for_bounds((c.x, c.y, c.x, c.y), z)
+        (tile,) = webmap.tiles_for_bounds((c.x, c.y, c.x, c.y), z)
         t = bm.tile(*tile)
         assert t is not None
         rgba = _tile_image(t)
         red = (rgba[..., 0] > 200) & (rgba[..., 1] < 60) & (rgba[..., 2] < 60) & (rgba[..., 3] > 0)
-        vec = maps.rt_tile(city_data, *tile, year=2016)
+        vec = webmap.rt_tile(city_data, *tile, year=2016)
         (kr,) = [e for e in vec["levels"] if e["lv"] == "KR"]
         mask = _vector_mask(kr, vec["q"])
         iou = (red & mask).sum() / (red | mask).sum()
@@ -104,7 +104,7 @@ def test_geotiff_zoom_range_from_resolution_and_overviews(tmp_path):
         assert bm.max_zoom == math.ceil(math.log2(156543.03392804097 / res)) == 19
         # coarsest overview ×8, a tile may read 4× its size: 19 − log2(32) = 14
         assert bm.min_zoom == 14
-        assert bm.tile(13, *maps.tiles_for_bounds(bm.bounds, 13)[0][1:]) is None
+        assert bm.tile(13, *webmap.tiles_for_bounds(bm.bounds, 13)[0][1:]) is None
         w, s, e, n = bm.bounds
         assert 110.94 < w < e < 110.96 and -2.55 < s < n < -2.53
         assert bm.info()["kind"] == "geotiff"
@@ -120,8 +120,8 @@ def test_geotiff_tiles_come_from_the_overviews(tmp_path):
     with GeoTiffBasemap(path) as bm:
         assert bm.overviews == [2, 4]
         centre = _centre(bm.bounds)
-        full = _tile_image(bm.tile(*maps.tiles_for_bounds(centre, bm.max_zoom)[0]))
-        half = _tile_image(bm.tile(*maps.tiles_for_bounds(centre, bm.max_zoom - 1)[0]))
+        full = _tile_image(bm.tile(*webmap.tiles_for_bounds(centre, bm.max_zoom)[0]))
+        half = _tile_image(bm.tile(*webmap.tiles_for_bounds(centre, bm.max_zoom - 1)[0]))
     assert full[..., 0].mean() < 200  # mixed black and white from the full image
     assert half[..., 0].min() > 240  # only white: the ×2 overview was read
 
@@ -129,9 +129,9 @@ def test_geotiff_tiles_come_from_the_overviews(tmp_path):
 def test_geotiff_edges_transparency_and_format(tmp_path):
     with GeoTiffBasemap(write_orthophoto(tmp_path / "orto.tif")) as bm:
         w, s, e, n = bm.bounds
-        t = bm.tile(*maps.tiles_for_bounds(_centre(bm.bounds), 19)[0])
+        t = bm.tile(*webmap.tiles_for_bounds(_centre(bm.bounds), 19)[0])
         assert t.media_type == "image/jpeg"  # fully covered: JPEG
-        edge = maps.tiles_for_bounds((w, n, w, n), 17)[0]
+        edge = webmap.tiles_for_bounds((w, n, w, n), 17)[0]
         t = bm.tile(*edge)
         assert t.media_type == "image/png"
         alpha = _tile_image(t)[..., 3]
@@ -146,7 +146,7 @@ def test_geotiff_uint16_is_stretched_and_nodata_is_transparent(tmp_path):
         tmp_path / "satelit.tif", vals[None], res=1.0, origin=(X0, Y0 + 400), nodata=0
     )
     with GeoTiffBasemap(path) as bm:
-        (tile,) = maps.tiles_for_bounds(_centre(bm.bounds), bm.max_zoom - 2)
+        (tile,) = webmap.tiles_for_bounds(_centre(bm.bounds), bm.max_zoom - 2)
         rgba = _tile_image(bm.tile(*tile))
     visible = rgba[..., 3] > 0
     assert (

@@ -21,10 +21,10 @@ import json
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from kumuhgis.outputs import dashboard, maps
+from kumuhgis.outputs import dashboard, webmap
 
 from ..state import project
-from ._args import float_arg, int_arg, str_arg
+from .args import float_arg, int_arg, str_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -63,7 +63,7 @@ def index():
                     "count": int(len(getattr(data, k))),
                     "url": url_for("api.layer", layer=k),
                 }
-                for k in maps.LAYER_KEYS
+                for k in webmap.LAYER_KEYS
             ],
             "bounds": data.bounds,
         }
@@ -73,17 +73,17 @@ def index():
 @bp.get("/layers/<layer>")
 def layer(layer: str):
     data = project().map_data()
-    if layer not in maps.LAYER_KEYS:
+    if layer not in webmap.LAYER_KEYS:
         abort(
             404,
-            description=f"layer '{layer}' tidak ada / no layer '{layer}'; pilih/choose {', '.join(maps.LAYER_KEYS)}",
+            description=f"layer '{layer}' tidak ada / no layer '{layer}'; pilih/choose {', '.join(webmap.LAYER_KEYS)}",
         )
     filters = {k: v for k, v in request.args.items() if k not in _RESERVED}
     year = int_arg("tahun") if layer == "rt" else None
     if layer != "rt" and request.args.get("tahun"):
         filters["tahun"] = request.args["tahun"]
     limit = int_arg("limit")
-    text = maps.layer_geojson(
+    text = webmap.layer_geojson(
         data,
         layer,
         bbox=str_arg("bbox"),
@@ -103,7 +103,9 @@ def rt_tile(z: int, x: int, y: int):
     year = data.year_or_latest(int_arg("tahun"))
     body = data.cached_tile(
         ("rt", year, z, x, y),
-        lambda: json.dumps(maps.rt_tile(data, z, x, y, year=year), separators=(",", ":")).encode(),
+        lambda: json.dumps(
+            webmap.rt_tile(data, z, x, y, year=year), separators=(",", ":")
+        ).encode(),
     )
     resp = _json(body, max_age=300)
     resp.set_etag(f"{data.version_key}-{year}-{z}-{x}-{y}")
@@ -115,7 +117,7 @@ def rt_at():
     data = project().map_data()
     lon = float_arg("lon", required=True)
     lat = float_arg("lat", required=True)
-    return jsonify({"rt": maps.rt_at(data, lon, lat, year=int_arg("tahun"))})
+    return jsonify({"rt": webmap.rt_at(data, lon, lat, year=int_arg("tahun"))})
 
 
 @bp.get("/search")
@@ -123,7 +125,7 @@ def search():
     data = project().map_data()
     q = request.args.get("q", "")
     limit = int_arg("limit", default=project_limit())
-    return jsonify({"q": q, "results": maps.search(data, q, limit=limit)})
+    return jsonify({"q": q, "results": webmap.search(data, q, limit=limit)})
 
 
 def project_limit() -> int:
@@ -215,6 +217,8 @@ def _empty_png() -> bytes:
         from PIL import Image
 
         buf = io.BytesIO()
-        Image.new("RGBA", (maps.TILE_SIZE, maps.TILE_SIZE), (0, 0, 0, 0)).save(buf, format="PNG")
+        Image.new("RGBA", (webmap.TILE_SIZE, webmap.TILE_SIZE), (0, 0, 0, 0)).save(
+            buf, format="PNG"
+        )
         _EMPTY_PNG.append(buf.getvalue())
     return _EMPTY_PNG[0]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from kumuhgis.outputs import dashboard, maps
+from kumuhgis.outputs import dashboard, webmap
 
 from ..state import project
-from ._args import int_arg, str_arg
+from .args import int_arg, str_arg
 
 bp = Blueprint("kolaborasi", __name__)
 
@@ -32,9 +32,9 @@ def kolaborasi():
         flagged_only=flagged_only,
         years=data.kegiatan_years(),
         sumber=data.sumber_dana(),
-        statuses=[s for s in maps.STATUS_CODES if s],
-        status_colors=maps.STATUS_COLORS,
+        statuses=[s for s in webmap.STATUS_CODES if s],
+        status_colors=webmap.STATUS_COLORS,
         kelurahan=kelurahan,
-        text=maps.map_text,
+        text=webmap.map_text,
         page="kolaborasi",
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, url_for
 
 from kumuhgis.core.errors import UsageError
-from kumuhgis.outputs import maps
+from kumuhgis.outputs import webmap
 
 from ..i18n import current_lang
 from ..state import project
-from ._args import int_arg, str_arg
+from .args import int_arg, str_arg
 
 bp = Blueprint("peta", __name__)
 
@@ -51,7 +51,7 @@ def peta():
             "max_zoom": info["max_zoom"],
             "bounds": info["bounds"],
         }
-    config = maps.map_config(
+    config = webmap.map_config(
         data,
         mode="served",
         lang=lang,
@@ -68,20 +68,20 @@ def peta():
             "image": url_for("peta.image"),
         },
     )
-    m = maps.build_map(
+    m = webmap.build_map(
         data,
         config=config,
         asset_url=lambda path: url_for("static", filename=path),
         local_basemap=local,
     )
-    parts = maps.map_parts(m)
+    parts = webmap.map_parts(m)
     return render_template("peta.html", parts=parts, data=data, page="peta")
 
 
 @bp.get("/peta/gambar.png")
 def image():
     data = project().map_data()
-    png = maps.render_map_image(
+    png = webmap.render_map_image(
         data,
         year=int_arg("tahun"),
         no_sk=str_arg("no_sk"),

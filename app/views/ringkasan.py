@@ -11,7 +11,7 @@ from kumuhgis.outputs import dashboard
 
 from ..i18n import current_lang
 from ..state import project
-from ._args import int_arg, str_arg
+from .args import int_arg, str_arg
 
 bp = Blueprint("ringkasan", __name__)
 

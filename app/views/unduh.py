@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, render_template, send_file
 
-from kumuhgis.outputs import dashboard, maps
+from kumuhgis.outputs import dashboard, webmap
 
 from ..i18n import current_lang
 from ..state import project
@@ -28,7 +28,7 @@ _MIME = {
 @bp.get("/unduh")
 def unduh():
     data = project().map_data()
-    counts = {k: len(getattr(data, k)) for k in maps.LAYER_KEYS}
+    counts = {k: len(getattr(data, k)) for k in webmap.LAYER_KEYS}
     counts["sk_kumuh"] = len(data.sk)
     counts["baseline"] = (
         int(len(data.scores[data.scores["asal"] == "observed"])) if "asal" in data.scores else 0

@@ -9,7 +9,7 @@ from kumuhgis.outputs import dashboard
 
 from ..i18n import current_lang
 from ..state import project
-from ._args import str_arg
+from .args import str_arg
 
 bp = Blueprint("verifikasi", __name__)
 

@@ -70,7 +70,7 @@ def _keep_alive_handler():
 
 
 def _cmd_export_map(args: argparse.Namespace) -> int:
-    from kumuhgis.outputs.maps import export_map_html, load_map_data
+    from kumuhgis.outputs.webmap import export_map_html, load_map_data
 
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".htm"):

@@ -1,9 +1,10 @@
 """What the viewer's pages show besides the map: dashboard figures, the Korkot list,
 SK verification, downloads, the "about" page and software versions.
 
-Each function reads the project (or the :class:`kumuhgis.outputs.maps.MapData` already loaded for
-the map) and returns plain data for one page; the Flask package ``app`` only renders it.
-It never imports Flask (conventions.md "Shape of the code").
+Each function takes the city snapshot the caller read (:class:`kumuhgis.core.snapshot.CitySnapshot`)
+or the :class:`kumuhgis.outputs.webmap.MapData` already computed for the map, and returns plain
+data for one page; the Flask package ``app`` only renders it. It never imports Flask and never
+opens the store (conventions.md "Shape of the code").
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ import shapely
 
 from kumuhgis.core.errors import UsageError
 from kumuhgis.core.snapshot import CitySnapshot
-from kumuhgis.outputs.maps import STATUS_CODES, MapData, _plain_frame, _text, export_map_html
+from kumuhgis.outputs.webmap.data import MapData, as_text
+from kumuhgis.outputs.webmap.export import export_map_html
+from kumuhgis.outputs.webmap.features import layer_frame
+from kumuhgis.outputs.webmap.style import STATUS_CODES
 
 __all__ = [
     "Dashboard",
@@ -87,7 +91,7 @@ def dashboard(
     wilayah = snapshot.wilayah
     kel_name = None
     if kode_kel is not None:
-        hit = wilayah[_text(wilayah["kode_kel"]) == str(kode_kel)]
+        hit = wilayah[as_text(wilayah["kode_kel"]) == str(kode_kel)]
         if not len(hit):
             raise UsageError(
                 f"kelurahan '{kode_kel}' tidak ada / kelurahan '{kode_kel}' is not in the project"
@@ -111,9 +115,9 @@ def dashboard(
     wil = red.wilayah
     param = red.parameter
     if kode_kel is not None:
-        per = per[_text(per["kode_kel"]) == str(kode_kel)]
-        wil = wil[_text(wil["kode_kel"]) == str(kode_kel)]
-        param = param[_text(param["kode_kel"]) == str(kode_kel)]
+        per = per[as_text(per["kode_kel"]) == str(kode_kel)]
+        wil = wil[as_text(wil["kode_kel"]) == str(kode_kel)]
+        param = param[as_text(param["kode_kel"]) == str(kode_kel)]
     level_cols = [f"luas_{lv.code.lower()}_ha" for lv in rules.levels] + [
         f"jumlah_rt_{lv.code.lower()}" for lv in rules.levels
     ]
@@ -228,18 +232,18 @@ def kolaborasi_list(
     if tahun is not None:
         mask &= pd.to_numeric(k["tahun"], errors="coerce").to_numpy() == int(tahun)
     if sumber_dana:
-        mask &= (_text(k["sumber_dana"]).str.casefold() == str(sumber_dana).casefold()).to_numpy()
+        mask &= (as_text(k["sumber_dana"]).str.casefold() == str(sumber_dana).casefold()).to_numpy()
     if status:
         if status not in STATUS_CODES or not status:
             raise UsageError(
                 f"status harus salah satu dari {', '.join(s for s in STATUS_CODES if s)} / "
                 f"status must be one of {', '.join(s for s in STATUS_CODES if s)}"
             )
-        mask &= (_text(k["status"]) == status).to_numpy()
+        mask &= (as_text(k["status"]) == status).to_numpy()
     if kode_kel:
         if "kode_kel" not in k.columns:
             raise UsageError("kolaborasi belum punya kelurahan / kolaborasi has no kelurahan yet")
-        mask &= (_text(k["kode_kel"]) == str(kode_kel)).to_numpy()
+        mask &= (as_text(k["kode_kel"]) == str(kode_kel)).to_numpy()
     sub = k[mask]
     if data.kolaborasi_classified and len(sub):
         from kumuhgis.analysis.kolaborasi import korkot_list, summarize
@@ -248,8 +252,8 @@ def kolaborasi_list(
         by_sumber = summarize(sub, "sumber_dana")
         if flagged_only:
             listed = korkot_list(sub)
-            listed["status"] = _text(listed["status_akhir"]).where(
-                _text(listed["status_akhir"]) != "", _text(listed["status_lokasi"])
+            listed["status"] = as_text(listed["status_akhir"]).where(
+                as_text(listed["status_akhir"]) != "", as_text(listed["status_lokasi"])
             )
         else:
             listed = sub.sort_values(["tahun", "kode_kegiatan"], kind="stable")
@@ -293,7 +297,7 @@ def _download_frame(snapshot: CitySnapshot, data: MapData, layer: str) -> pd.Dat
         return snapshot.layers[layer]
     if layer == "kolaborasi":
         return data.kolaborasi.drop(columns=["status"])
-    frame = _plain_frame(data, layer, None, None)
+    frame = layer_frame(data, layer, None, None)
     return frame.drop(
         columns=[c for c in ("label_lon", "label_lat", "ikon", "warna") if c in frame.columns]
     )

@@ -11,7 +11,7 @@ or PNG (with transparency outside the image). Memory per tile is a few 256 × 25
 :class:`MBTilesBasemap` reads raster tiles (PNG/JPEG/WebP) from an MBTiles SQLite file
 (TMS row order, flipped to XYZ). :func:`open_basemap` chooses by extension.
 
-The tile grid is the one of :func:`kumuhgis.outputs.maps.tile_bounds` (XYZ, rows from the north).
+The tile grid is the one of :func:`kumuhgis.outputs.webmap.mercator.tile_bounds` (XYZ, rows from the north).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from kumuhgis.core.errors import CRSError, UsageError
-from kumuhgis.outputs.maps import TILE_SIZE, check_tile, mercator_to_lonlat, tile_bounds
+from kumuhgis.outputs.webmap.mercator import TILE_SIZE, check_tile, mercator_to_lonlat, tile_bounds
 
 __all__ = [
     "Tile",
