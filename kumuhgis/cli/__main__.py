@@ -1,0 +1,7 @@
+"""`python -m kumuhgis.cli`: the same as the `kumuhgis` command."""
+
+import sys
+
+from kumuhgis.cli import main
+
+sys.exit(main())
