@@ -19,8 +19,8 @@ from kumuhgis.cli.options import (
 from kumuhgis.core.errors import UsageError
 from kumuhgis.core.vocabulary import KOLABORASI_STATUSES
 
-_VERIFY_FORMATS = (".csv", ".xlsx", ".html", ".geojson")
-_KOLAB_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
+_VERIFY_FORMATS = (".csv", ".xlsx", ".html", ".geojson")  # outputs.verification_files.FORMATS
+_KOLAB_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")  # outputs.kolaborasi_files.FORMATS
 
 
 def _override_command(args: argparse.Namespace) -> str:
@@ -45,7 +45,8 @@ def _fmt_ha(x) -> str:
 
 def _cmd_verify_sk(args: argparse.Namespace) -> int:
     from kumuhgis.analysis.city import verify_city
-    from kumuhgis.analysis.verification import FLAGS, write_verification
+    from kumuhgis.analysis.verification import FLAGS
+    from kumuhgis.outputs.verification_files import write_verification
 
     out = check_out(args.out, _VERIFY_FORMATS)
     snap = load_project(args)
@@ -73,10 +74,7 @@ def _cmd_verify_sk(args: argparse.Namespace) -> int:
         con.print(f"  {counts or ('tidak ada temuan' if lang == 'id' else 'no findings')}")
     for note in result.notes[2:]:
         con.print(f"[yellow]catatan / note:[/] {note}")
-    con.print(
-        ("Ditulis / written: " if lang == "id" else "Written: ")
-        + ", ".join(str(p) for p in written)
-    )
+    con.print(("Ditulis / written: " if lang == "id" else "Written: ") + written.describe(lang))
     return 0
 
 
@@ -85,8 +83,9 @@ def _cmd_verify_sk(args: argparse.Namespace) -> int:
 
 def _cmd_kolaborasi(args: argparse.Namespace) -> int:
     from kumuhgis.analysis.city import classify_city
-    from kumuhgis.analysis.kolaborasi import STATUSES, tolerance_from_settings, write_kolaborasi
+    from kumuhgis.analysis.kolaborasi import STATUSES, tolerance_from_settings
     from kumuhgis.core.numeric import format_rupiah
+    from kumuhgis.outputs.kolaborasi_files import write_kolaborasi
 
     out = check_out(args.out, _KOLAB_FORMATS)
     snap = load_project(args)
@@ -122,8 +121,7 @@ def _cmd_kolaborasi(args: argparse.Namespace) -> int:
         )
         con.print(f"Value Rp {total:,.0f}, outside the delineation Rp {outside:,.0f}")
     con.print(
-        ("Ditulis / written: " if args.lang == "id" else "Written: ")
-        + ", ".join(str(p) for p in written)
+        ("Ditulis / written: " if args.lang == "id" else "Written: ") + written.describe(args.lang)
     )
     return 0
 

@@ -41,6 +41,18 @@ class Written:
         """The files written beside the first (the one the user named)."""
         return self.paths[1:]
 
+    def note(self, path: Path, lang: str = "id") -> str:
+        """`` (diganti / replaced)`` when ``path`` is a sibling that replaced a file, else
+        nothing (the user named the first file; replacing it is no news)."""
+        if path in self.siblings and path in self.replaced:
+            return " (diganti / replaced)" if lang == "id" else " (replaced)"
+        return ""
+
+    def describe(self, lang: str = "id") -> str:
+        """The paths for a terminal line, each with its :meth:`note`:
+        ``x.csv, x.geojson (diganti / replaced)``."""
+        return ", ".join(f"{p}{self.note(p, lang)}" for p in self.paths)
+
 
 def _folder_error(target: Path) -> UsageError:
     return UsageError(
