@@ -187,7 +187,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Keluaran menurut akhiran --out / output by extension: .csv (satu baris per temuan / one row per finding), "
             ".xlsx (ringkasan + rekomendasi + satu lembar per temuan / summary, recommendation, one sheet per flag), "
             ".html (laporan / report), .geojson (fitur bertanda / flagged features). Selain .geojson, selalu juga "
-            "menulis <nama>.geojson di sebelahnya / every format but .geojson also writes <stem>.geojson beside it. "
+            "menulis <nama>.geojson di sebelahnya / every format but .geojson also writes <stem>.geojson beside it; "
+            "keduanya atau tidak sama sekali, dan berkas lama yang diganti disebut (diganti / replaced) / both or "
+            "neither, and a file replaced beside --out is named. "
             "Toleransi di pengaturan proyek / tolerances in the project settings: verifikasi_sk.toleransi_luas_persen "
             "(5), toleransi_luas_ha (0.5), toleransi_lintas_persen (1), toleransi_lintas_ha (0.01), "
             "toleransi_tumpang_tindih_ha (0.0001), toleransi_luas_berubah_ha (0.005)."
@@ -219,7 +221,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "row per work) atau .xlsx (kegiatan + daftar Korkot + ringkasan / works, Korkot list, summaries). Selalu juga "
             "<nama>_korkot.xlsx dan <nama>_korkot.geojson (daftar tandai Korkot, urut nilai di luar delineasi / the Korkot "
             "flag list sorted by rupiah outside) dan, bila bukan .xlsx, <nama>_ringkasan.xlsx (rupiah dan jumlah di dalam/di "
-            "luar menurut tahun, sumber dana, kelurahan / summaries by year, funding source, kelurahan). Toleransi bawaan "
+            "luar menurut tahun, sumber dana, kelurahan / summaries by year, funding source, kelurahan); semua atau tidak "
+            "sama sekali, dan berkas lama yang diganti disebut / all or none, and a file replaced is named. Toleransi bawaan "
             "dari pengaturan proyek kolaborasi.toleransi_m (10) / default tolerance from the project setting."
         ),
     )
