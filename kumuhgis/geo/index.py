@@ -117,8 +117,8 @@ class PointClassification:
     """Outcome of :meth:`KawasanIndex.classify_xy`, one entry per point.
 
     ``status``: int8 codes :data:`DALAM`, :data:`SEBAGIAN`, :data:`BATAS`, :data:`LUAR`
-    (the order of :data:`kumuhgis.core.vocabulary.KOLABORASI_STATUSES`; never ``SEBAGIAN`` for a point;
-    :data:`TANPA_GEOMETRI` for NaN coordinates). ``kawasan``: index of the containing
+    (the order of :data:`kumuhgis.core.vocabulary.KOLABORASI_STATUSES`; never ``SEBAGIAN``
+    for a point; :data:`TANPA_GEOMETRI` for NaN coordinates). ``kawasan``: index of the containing
     kawasan (the lowest index when kawasan overlap), else the nearest one when distances
     were computed, else -1. ``jarak_m``: 0 inside, the distance to the nearest kawasan
     outside (NaN for points beyond the tolerance when ``distances="near"``).

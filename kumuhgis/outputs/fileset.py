@@ -25,7 +25,7 @@ from pathlib import Path
 
 from kumuhgis.core.errors import UsageError
 
-__all__ = ["Written", "write_together"]
+__all__ = ["Written", "check_format", "write_together"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,18 @@ class Written:
         """The paths for a terminal line, each with its :meth:`note`:
         ``x.csv, x.geojson (diganti / replaced)``."""
         return ", ".join(f"{p}{self.note(p, lang)}" for p in self.paths)
+
+
+def check_format(path: Path, formats: tuple[str, ...]) -> str:
+    """The lower-case extension of ``path``, refused (:class:`UsageError`) when it is not
+    one of ``formats``."""
+    ext = path.suffix.lower()
+    if ext not in formats:
+        raise UsageError(
+            f"Format keluaran '{ext or path.name}' tidak didukung; gunakan {', '.join(formats)} / "
+            f"unsupported output format; use {', '.join(formats)}"
+        )
+    return ext
 
 
 def _folder_error(target: Path) -> UsageError:

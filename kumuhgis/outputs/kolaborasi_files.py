@@ -15,9 +15,8 @@ import geopandas as gpd
 import pandas as pd
 
 from kumuhgis.analysis.kolaborasi import DEFAULT_TOLERANCE_M, korkot_list, summarize
-from kumuhgis.core.errors import UsageError
 from kumuhgis.outputs.files import write_frame
-from kumuhgis.outputs.fileset import Written, write_together
+from kumuhgis.outputs.fileset import Written, check_format, write_together
 from kumuhgis.outputs.workbook import Sheet, write_workbook
 
 __all__ = ["FORMATS", "kolaborasi_paths", "kolaborasi_sheets", "write_kolaborasi"]
@@ -122,12 +121,7 @@ def write_kolaborasi(
         An unsupported extension, or a target that is a folder; no file is changed.
     """
     path = Path(path)
-    ext = path.suffix.lower()
-    if ext not in FORMATS:
-        raise UsageError(
-            f"Format keluaran '{ext or path.name}' tidak didukung; gunakan .csv, .xlsx, .geojson atau .gpkg / "
-            f"unsupported output format; use .csv, .xlsx, .geojson or .gpkg"
-        )
+    ext = check_format(path, FORMATS)
     korkot = korkot_list(classified)
     sheets = kolaborasi_sheets(classified, korkot, tolerance_m=tolerance_m)
     targets = kolaborasi_paths(path)

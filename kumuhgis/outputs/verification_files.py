@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 
 from kumuhgis.analysis.verification import FLAG_LABELS, FLAGS, Verification, finding_number
-from kumuhgis.core.errors import UsageError
 from kumuhgis.outputs.files import write_frame
-from kumuhgis.outputs.fileset import Written, write_together
+from kumuhgis.outputs.fileset import Written, check_format, write_together
 from kumuhgis.outputs.workbook import Sheet, write_workbook
 
 __all__ = [
@@ -68,12 +67,7 @@ def write_verification(result: Verification, path, *, title: str = "") -> Writte
         An unsupported extension, or a target that is a folder; no file is changed.
     """
     path = Path(path)
-    ext = path.suffix.lower()
-    if ext not in FORMATS:
-        raise UsageError(
-            f"Format keluaran '{ext or path.name}' tidak didukung; gunakan {', '.join(FORMATS)} / "
-            f"unsupported output format; use {', '.join(FORMATS)}"
-        )
+    ext = check_format(path, FORMATS)
     writers = {}
     if ext == ".csv":
         writers[path] = lambda p: write_frame(result.findings, p)
