@@ -3,12 +3,12 @@
 Two measurements, each against the obvious alternative in the same run:
 
 1. Points (10^6 and 10^7 by default) against 10^4 kawasan polygons, end to end from x/y
-   coordinate arrays: :meth:`kumuhgis.analysis.kolaborasi.KawasanIndex.classify_xy` (index built in
+   coordinate arrays: :meth:`kumuhgis.geo.index.KawasanIndex.classify_xy` (index built in
    the timing) vs ``geopandas.points_from_xy`` + ``geopandas.sjoin(predicate="within")``.
    The results must be identical: the lowest-index kawasan whose interior holds each point
    (``contained``), compared element by element with the sjoin pairs.
 2. Lines and polygons (10^5 features): share inside by length or area with
-   :meth:`~kumuhgis.analysis.kolaborasi.KawasanIndex.classify_geometries` (containment decided
+   :meth:`~kumuhgis.geo.index.KawasanIndex.classify_geometries` (containment decided
    first) vs intersecting every candidate kawasan from an STRtree query.
 
 Each method runs in a fresh forked process so that its peak memory (resident set above the
@@ -32,7 +32,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from kumuhgis.analysis.kolaborasi import DALAM, KawasanIndex
+from kumuhgis.geo.index import DALAM, KawasanIndex
 
 CRS = "EPSG:9489"  # SRGI2013 / UTM zone 49S, metres
 

@@ -278,6 +278,25 @@ def test_reduction_by_kriteria_xlsx_and_charts(project, tmp_path):
     ]
 
 
+def test_reduction_table_and_charts_all_or_none(project, tmp_path, capsys):
+    out = tmp_path / "pengurangan.csv"
+    out.write_text("lama", encoding="utf-8")
+    charts = tmp_path / "grafik"
+    (charts / "capaian_target.png").mkdir(parents=True)  # a folder where the last chart goes
+    argv = ["reduction", str(project), "--from", "2019", "--to", "2020", "--out", str(out)]
+    assert main([*argv, "--charts", str(charts)]) == 2
+    assert "capaian_target.png" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "lama"
+    assert sorted(p.name for p in charts.iterdir()) == ["capaian_target.png"]
+    (charts / "capaian_target.png").rmdir()
+    (charts / "luas_per_tingkat.png").write_bytes(b"lama")
+    assert main([*argv, "--charts", str(charts)]) == 0
+    text = capsys.readouterr().out
+    assert f"grafik / chart: {charts / 'luas_per_tingkat.png'} (diganti / replaced)" in text
+    assert f"grafik / chart: {charts / 'capaian_target.png'}\n" in text
+    assert (charts / "luas_per_tingkat.png").read_bytes().startswith(b"\x89PNG")
+
+
 def test_reduction_usage_errors(project, tmp_path):
     out = tmp_path / "r.csv"
     assert (

@@ -100,6 +100,39 @@ def test_verify_sk_bad_usage_exits_2_and_writes_nothing(project, tmp_path, capsy
     assert not [p for p in tmp_path.iterdir() if p.suffix in (".csv", ".pdf", ".geojson")]
 
 
+def _files(folder, prefix):
+    """The outputs of one run: ``{name: bytes}``, ``None`` for a folder."""
+    return {
+        p.name: p.read_bytes() if p.is_file() else None
+        for p in sorted(folder.iterdir())
+        if p.name.startswith(prefix)
+    }
+
+
+def test_verify_sk_says_which_sibling_it_replaced(project, tmp_path, capsys):
+    store, _ = project
+    (tmp_path / "v.geojson").write_text("lama", encoding="utf-8")
+    assert main(["verify-sk", str(store), "--out", str(tmp_path / "v.csv")]) == 0
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'v.geojson'} (diganti / replaced)" in out
+    assert json.loads((tmp_path / "v.geojson").read_text(encoding="utf-8"))["features"]
+    assert main(["verify-sk", str(store), "--out", str(tmp_path / "w.csv")]) == 0
+    assert "diganti" not in capsys.readouterr().out  # nothing stood there before
+
+
+def test_verify_sk_writes_both_files_or_neither(project, tmp_path, capsys):
+    """A folder where the GeoJSON goes: the move onto it fails after the workbook has been
+    moved into place; the old workbook comes back and the command exits 2."""
+    store, _ = project
+    (tmp_path / "v.xlsx").write_bytes(b"lama")
+    (tmp_path / "v.geojson").mkdir()
+    before = _files(tmp_path, "v.")
+    assert main(["verify-sk", str(store), "--out", str(tmp_path / "v.xlsx")]) == 2
+    assert "v.geojson" in capsys.readouterr().err
+    assert _files(tmp_path, "v.") == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".kumuhgis")]
+
+
 def test_help_of_every_check_command(capsys):
     for cmd in ("verify-sk", "kolaborasi", "kolaborasi-override"):
         with pytest.raises(SystemExit) as exc:
@@ -150,6 +183,29 @@ def test_kolaborasi_demo_classifies_every_work_and_writes_the_korkot_list(
     assert set(planted["kriteria_tanpa_gap"]) <= flagged
     out_txt = capsys.readouterr().out
     assert f"sebagian {len(planted['sebagian'])}" in out_txt
+
+
+def test_kolaborasi_writes_every_file_or_none_and_names_what_it_replaced(project, tmp_path, capsys):
+    store, _ = project
+    out = tmp_path / "k.csv"
+    out.write_text("lama", encoding="utf-8")
+    (tmp_path / "k_ringkasan.xlsx").write_bytes(b"lama")
+    (tmp_path / "k_korkot.geojson").mkdir()  # the last of the four files cannot be written
+    before = _files(tmp_path, "k")
+    assert main(["kolaborasi", str(store), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "k_korkot.geojson" in err and "folder" in err
+    assert _files(tmp_path, "k") == before  # k.csv and k_ringkasan.xlsx as they were
+    assert not (tmp_path / "k_korkot.xlsx").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".kumuhgis")]
+    (tmp_path / "k_korkot.geojson").rmdir()
+    assert main(["kolaborasi", str(store), "--out", str(out)]) == 0
+    written = capsys.readouterr().out
+    assert f"{tmp_path / 'k_ringkasan.xlsx'} (diganti / replaced)" in written
+    assert f"{tmp_path / 'k_korkot.xlsx'}," in written  # new: no mark
+    assert f"{out} (diganti" not in written  # the named file is no news
+    assert len(read_csv(out)) > 0
+    assert openpyxl.load_workbook(tmp_path / "k_ringkasan.xlsx").sheetnames[0] == "Ringkasan tahun"
 
 
 def test_kolaborasi_tolerance_option_and_bad_usage(project, tmp_path):

@@ -30,18 +30,14 @@ from openpyxl import load_workbook
 from shapely.geometry import LineString, Point, box
 
 from kumuhgis.analysis.city import reduction_city
-from kumuhgis.analysis.reduction import (
-    reduction,
-    rt_kawasan,
-    rt_units,
-    write_reduction,
-)
+from kumuhgis.analysis.reduction import reduction, rt_kawasan, rt_units
 from kumuhgis.analysis.scoring import score
 from kumuhgis.analysis.years import attribute_kolaborasi, derive_conditions
 from kumuhgis.core.errors import CRSError, UsageError, ValidationError
 from kumuhgis.core.schema import CRITERIA_CODES
 from kumuhgis.core.vocabulary import work_kriteria
 from kumuhgis.outputs.charts import chart_levels_by_year, reduction_charts
+from kumuhgis.outputs.reduction_files import write_reduction
 from kumuhgis.outputs.workbook import Column, Sheet, write_workbook
 from kumuhgis.store.snapshot import load_snapshot
 

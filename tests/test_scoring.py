@@ -19,11 +19,11 @@ from kumuhgis.analysis.scoring import (
     percent_hundredths,
     score,
     to_micro,
-    write_scores,
 )
 from kumuhgis.core.errors import ValidationError
 from kumuhgis.core.rules import load_rules
 from kumuhgis.core.schema import CRITERIA_CODES, CRITERIA_CODES_02_2016
+from kumuhgis.outputs.score_files import write_scores
 
 # domain.md §4 golden example: Kab. Jombang, Kel. Sumbermulyo, RT01-RW05
 GOLDEN_HEADER = {

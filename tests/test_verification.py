@@ -25,6 +25,7 @@ from shapely.geometry import box
 from kumuhgis.analysis import verification as V
 from kumuhgis.analysis.city import verify_city
 from kumuhgis.core.errors import UsageError
+from kumuhgis.outputs.verification_files import render_html, write_verification
 from kumuhgis.store import open_store
 from kumuhgis.store.snapshot import load_snapshot
 
@@ -270,8 +271,8 @@ def test_missing_layers_are_said_not_guessed():
 
 def test_writers_csv_xlsx_html_geojson(result, tmp_path):
     csv = tmp_path / "v.csv"
-    written = V.write_verification(result, csv)
-    assert written == [csv, tmp_path / "v.geojson"]
+    written = write_verification(result, csv)
+    assert written.paths == (csv, tmp_path / "v.geojson")
     frame = pd.read_csv(csv, encoding="utf-8-sig", keep_default_na=False)
     assert list(frame.columns[:8]) == list(V.FINDING_COLUMNS)
     assert len(frame) == len(result.findings)
@@ -284,7 +285,7 @@ def test_writers_csv_xlsx_html_geojson(result, tmp_path):
     kinds = {f["properties"]["flag"]: f["geometry"]["type"] for f in gj["features"]}
     assert kinds["rt_kumuh_di_luar_sk"] in ("Polygon", "MultiPolygon")
     xlsx = tmp_path / "v.xlsx"
-    V.write_verification(result, xlsx, title="Uji")
+    write_verification(result, xlsx, title="Uji")
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames[:3] == ["Ringkasan", "Rekomendasi", "Temuan"]
     assert set(V.FLAGS) <= set(wb.sheetnames)
@@ -293,11 +294,11 @@ def test_writers_csv_xlsx_html_geojson(result, tmp_path):
     ]
     assert "terbitkan SK baru" in values
     html_path = tmp_path / "v.html"
-    V.write_verification(result, html_path)
+    write_verification(result, html_path)
     text = html_path.read_text(encoding="utf-8")
     assert "Terbitkan SK baru" in text and "luas_mismatch" in text and "MB. Hulu" in text
     with pytest.raises(UsageError):
-        V.write_verification(result, tmp_path / "v.pdf")
+        write_verification(result, tmp_path / "v.pdf")
 
 
 def test_html_escapes_every_text():
@@ -306,7 +307,7 @@ def test_html_escapes_every_text():
     sk.loc[0, "kelurahan"] = "<script>alert('x')</script>"
     sk.loc[0, "nama_lokasi"] = "Gang <b>Merdeka</b> & Co"
     res = V.verify_sk(sk, t["delineasi"], rt=t["rt"], wilayah=t["wilayah"], scores=t["scores"])
-    page = V.render_html(res, title="Kota <Uji>")
+    page = render_html(res, title="Kota <Uji>")
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "<b>Merdeka" not in page and "Gang &lt;b&gt;Merdeka&lt;/b&gt; &amp; Co" in page
     assert "Kota &lt;Uji&gt;" in page

@@ -45,10 +45,7 @@ __all__ = [
     "rt_units",
     "rt_measures",
     "reduction",
-    "column_labels",
-    "explanation_lines",
-    "reduction_sheets",
-    "write_reduction",
+    "group_keys",
 ]
 
 #: Integer hectare figures count units of 10⁻¹⁰ ha.
@@ -313,7 +310,9 @@ class Reduction:
         return self.wilayah.merge(self.parameter, on=keys, how="left", suffixes=("", "_param"))
 
 
-def _group_keys(by: str) -> tuple[list[str], list[str]]:
+def group_keys(by: str) -> tuple[list[str], list[str]]:
+    """The key columns of a ``--by`` unit and the label columns that go with them (kota for
+    ``by="kriteria"``)."""
     return _KEYS["kota" if by == "kriteria" else by]
 
 
@@ -389,6 +388,29 @@ def reduction(
         Unknown ``by``; ``year_from > year_to``; a year without scores.
     """
     rules = load_rules(rules)
+    y0, y1 = _checked_range(scores, by, year_from, year_to)
+    years = list(range(y0, y1 + 1))
+    m = _measures(scores, units, years, rules)
+    sums = _unit_sums(m, by, y0, y1, rules)
+    wilayah, totals = _wilayah(sums, rules)
+    parameter = _parameter(sums, rules, totals)
+    return Reduction(
+        year_from=y0,
+        year_to=y1,
+        by=by,
+        rules=rules,
+        wilayah=wilayah,
+        parameter=parameter,
+        kriteria=_kriteria(sums, rules),
+        per_tahun=_per_tahun(sums, rules, y0),
+        target=_target(m, years, targets or {}, target_kind),
+        totals=totals,
+        jejak=_jejak(trace, y0, y1),
+    )
+
+
+def _checked_range(scores: pd.DataFrame, by: str, year_from, year_to) -> tuple[int, int]:
+    """``(Y0, Y1)``, refusing an unknown ``by``, ``Y0 > Y1`` or a year without scores."""
     if by not in BY_CHOICES:
         raise UsageError(
             f"--by harus salah satu dari {', '.join(BY_CHOICES)} / --by must be one of {', '.join(BY_CHOICES)}"
@@ -403,7 +425,14 @@ def reduction(
                 f"Tidak ada data tahun {y}; tahun yang ada: {', '.join(map(str, sorted(present))) or '-'} / "
                 f"no data for year {y}; years present: {', '.join(map(str, sorted(present))) or '-'}"
             )
-    years = list(range(y0, y1 + 1))
+    return y0, y1
+
+
+def _measures(
+    scores: pd.DataFrame, units: pd.DataFrame, years: list[int], rules: RuleSet
+) -> pd.DataFrame:
+    """:func:`rt_measures` of every RT and year in ``years``, with ``kontribusi_u``
+    (measure 3 against the RT's previous year ``t − 1``) and the RT's units."""
     sel = scores[pd.to_numeric(scores["tahun"]).astype(int).isin(years)]
     dup = sel.duplicated(["kode_rt", "tahun"])
     if dup.any():
@@ -413,26 +442,84 @@ def reduction(
             f"RT {first['kode_rt']} has more than one row for {first['tahun']}"
         )
     m = rt_measures(sel, rules=rules).reset_index(drop=True)
-
-    # measure 3 per RT-year against the RT's previous year (t-1)
     prev = m[["kode_rt", "tahun", "S"]].assign(tahun=m["tahun"] + 1).rename(columns={"S": "S_prev"})
     m = m.merge(prev, on=["kode_rt", "tahun"], how="left")
     s_prev = m["S_prev"].fillna(0).to_numpy(dtype=np.int64)  # no t−1: S_prev 0 → kontribusi 0
     m["kontribusi_u"] = _kontribusi_u(m["luas_u"].to_numpy(), s_prev, m["S"].to_numpy())
-
     u = _fill_units(units.assign(kode_rt=units["kode_rt"].astype(str)).drop_duplicates("kode_rt"))
-    m = m.merge(u, on="kode_rt", how="left")
-    m = _fill_units(m)
-    keys, labels = _group_keys(by)
+    return _fill_units(m.merge(u, on="kode_rt", how="left"))
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """Exact integer sums per unit: every year (``per_year``), the years Y0 and Y1 on the
+    union of their units (``s0``, ``s1``), the range kontribusi (``rng``), the city
+    totals (``tot0``, ``tot1``) and the derived aspect/sectoral units (``h*``, ``ht*``)
+    over their divisors ``dens``."""
+
+    keys: list[str]
+    labels: list[str]
+    unit_labels: pd.DataFrame | None
+    per_year: pd.DataFrame
+    base0: pd.DataFrame
+    s0: pd.DataFrame
+    s1: pd.DataFrame
+    rng: pd.DataFrame
+    tot0: pd.Series
+    tot1: pd.Series
+    h0: dict
+    h1: dict
+    ht0: dict
+    ht1: dict
+    dens: dict
+
+
+def _unit_sums(m: pd.DataFrame, by: str, y0: int, y1: int, rules: RuleSet) -> _Sums:
+    """The sums of the RT measures ``m`` per unit of ``by`` (module docstring: integer sums,
+    never averages of percentages)."""
+    keys, labels = group_keys(by)
     crit = [f"ha_{c.code}_u" for c in rules.criteria]
     lvl = [f"lvl_{lv.code}_u" for lv in rules.levels] + [f"lvl_{lv.code}_n" for lv in rules.levels]
     sum_cols = ["luas_u", "kumuh_u", "kontribusi_u", *lvl, *crit]
-
     per_year = m.groupby([*keys, "tahun"], sort=True)[sum_cols].sum()
     per_year["jumlah_rt"] = m.groupby([*keys, "tahun"], sort=True).size()
-    unit_labels = m.drop_duplicates(keys).set_index(keys)[labels] if labels else None
 
-    # ---- range Y0 -> Y1 per unit (measure 3 over the whole range)
+    def at(year: int) -> pd.DataFrame:
+        try:
+            return per_year.xs(year, level="tahun")
+        except KeyError:
+            return per_year.iloc[0:0].droplevel("tahun")
+
+    s0, s1 = at(y0), at(y1)
+    idx = s0.index.union(s1.index)
+    s0 = s0.reindex(idx, fill_value=0)
+    s1 = s1.reindex(idx, fill_value=0)
+    tot0, tot1 = s0[sum_cols].sum(), s1[sum_cols].sum()
+    (h0, dens), (h1, _) = _derived_units(s0, rules), _derived_units(s1, rules)
+    ht0, _ = _derived_units(tot0.to_frame().T, rules)
+    ht1, _ = _derived_units(tot1.to_frame().T, rules)
+    return _Sums(
+        keys=keys,
+        labels=labels,
+        unit_labels=m.drop_duplicates(keys).set_index(keys)[labels] if labels else None,
+        per_year=per_year,
+        base0=at(y0),
+        s0=s0,
+        s1=s1,
+        rng=_range_kontribusi(m, keys, y0, y1).reindex(idx, fill_value=0),
+        tot0=tot0,
+        tot1=tot1,
+        h0=h0,
+        h1=h1,
+        ht0={k: int(v[0]) for k, v in ht0.items()},
+        ht1={k: int(v[0]) for k, v in ht1.items()},
+        dens=dens,
+    )
+
+
+def _range_kontribusi(m: pd.DataFrame, keys: list[str], y0: int, y1: int) -> pd.DataFrame:
+    """Measure 3 over the whole range Y0 → Y1 per unit, over the RTs present in both years:
+    ``kontribusi_rng_u`` and their luas ``luas_both_u``."""
     a = m.loc[m["tahun"] == y0, ["kode_rt", "S"]].rename(columns={"S": "S0"})
     b = m.loc[m["tahun"] == y1, list(dict.fromkeys(["kode_rt", *keys, "luas_u", "S"]))]
     b = b.merge(a, on="kode_rt", how="left")
@@ -446,120 +533,86 @@ def reduction(
         0,
     )
     rng["luas_both_u"] = np.where(has, b["luas_u"].to_numpy(), 0)
-    rng_sum = rng.groupby(keys, sort=True)[["kontribusi_rng_u", "luas_both_u"]].sum()
+    return rng.groupby(keys, sort=True)[["kontribusi_rng_u", "luas_both_u"]].sum()
 
-    def at(year: int) -> pd.DataFrame:
-        try:
-            return per_year.xs(year, level="tahun")
-        except KeyError:
-            return per_year.iloc[0:0].droplevel("tahun")
 
-    s0, s1 = at(y0), at(y1)
-    idx = s0.index.union(s1.index)
-    s0 = s0.reindex(idx, fill_value=0)
-    s1 = s1.reindex(idx, fill_value=0)
-    rng_sum = rng_sum.reindex(idx, fill_value=0)
-
-    w = pd.DataFrame(index=idx)
-    if unit_labels is not None:
-        for c in labels:
-            w[c] = unit_labels[c].reindex(idx).astype("str")
+def _wilayah(sums: _Sums, rules: RuleSet) -> tuple[pd.DataFrame, dict]:
+    """The three measures per unit from Y0 to Y1, and the exact city totals of its
+    additive columns."""
+    s0, s1, rng, dens = sums.s0, sums.s1, sums.rng, sums.dens
+    h0, h1, ht0, ht1 = sums.h0, sums.h1, sums.ht0, sums.ht1
+    w = pd.DataFrame(index=s0.index)
+    if sums.unit_labels is not None:
+        for c in sums.labels:
+            w[c] = sums.unit_labels[c].reindex(s0.index).astype("str")
     w["jumlah_rt"] = s1["jumlah_rt"].astype("int64")
     w["luas_ha"] = _ha(s1["luas_u"])
     w["luas_kumuh_awal_ha"] = _ha(s0["kumuh_u"])
     w["luas_kumuh_akhir_ha"] = _ha(s1["kumuh_u"])
     w["pengurangan_luas_kumuh_ha"] = _ha(s0["kumuh_u"] - s1["kumuh_u"])
-    (h0, dens), (h1, _) = _derived_units(s0, rules), _derived_units(s1, rules)
     w["ha_setara_awal_ha"] = _ha(h0["sektoral"], dens["sektoral"])
     w["ha_setara_akhir_ha"] = _ha(h1["sektoral"], dens["sektoral"])
     w["pengurangan_ha_setara_ha"] = _ha(h0["sektoral"] - h1["sektoral"], dens["sektoral"])
-    w["kontribusi_ha"] = _ha(rng_sum["kontribusi_rng_u"])
-    both_luas = rng_sum["luas_both_u"].to_numpy(dtype=np.float64)
+    w["kontribusi_ha"] = _ha(rng["kontribusi_rng_u"])
+    both_luas = rng["luas_both_u"].to_numpy(dtype=np.float64)
     w["kontribusi"] = np.where(
         both_luas > 0,
-        rng_sum["kontribusi_rng_u"].to_numpy(dtype=np.float64)
-        / np.where(both_luas > 0, both_luas, 1),
+        rng["kontribusi_rng_u"].to_numpy(dtype=np.float64) / np.where(both_luas > 0, both_luas, 1),
         np.nan,
     )
-    w = w.reset_index()
-
-    # exact totals (city) of the additive columns
-    tot0 = s0[sum_cols].sum()
-    tot1 = s1[sum_cols].sum()
+    tot0, tot1 = sums.tot0, sums.tot1
+    tb = int(rng["luas_both_u"].sum())
     totals = {
         "jumlah_rt": int(s1["jumlah_rt"].sum()),
         "luas_ha": float(_ha(int(tot1["luas_u"]))),
         "luas_kumuh_awal_ha": float(_ha(int(tot0["kumuh_u"]))),
         "luas_kumuh_akhir_ha": float(_ha(int(tot1["kumuh_u"]))),
         "pengurangan_luas_kumuh_ha": float(_ha(int(tot0["kumuh_u"]) - int(tot1["kumuh_u"]))),
-        "kontribusi_ha": float(_ha(int(rng_sum["kontribusi_rng_u"].sum()))),
+        "kontribusi_ha": float(_ha(int(rng["kontribusi_rng_u"].sum()))),
+        "ha_setara_awal_ha": float(_ha(ht0["sektoral"], dens["sektoral"])),
+        "ha_setara_akhir_ha": float(_ha(ht1["sektoral"], dens["sektoral"])),
+        "pengurangan_ha_setara_ha": float(_ha(ht0["sektoral"] - ht1["sektoral"], dens["sektoral"])),
+        "kontribusi": int(rng["kontribusi_rng_u"].sum()) / tb if tb else float("nan"),
     }
-    ht0, _ = _derived_units(tot0.to_frame().T, rules)
-    ht1, _ = _derived_units(tot1.to_frame().T, rules)
-    ht0 = {k: int(v[0]) for k, v in ht0.items()}
-    ht1 = {k: int(v[0]) for k, v in ht1.items()}
-    totals["ha_setara_awal_ha"] = float(_ha(ht0["sektoral"], dens["sektoral"]))
-    totals["ha_setara_akhir_ha"] = float(_ha(ht1["sektoral"], dens["sektoral"]))
-    totals["pengurangan_ha_setara_ha"] = float(
-        _ha(ht0["sektoral"] - ht1["sektoral"], dens["sektoral"])
-    )
-    tb = int(rng_sum["luas_both_u"].sum())
-    totals["kontribusi"] = int(rng_sum["kontribusi_rng_u"].sum()) / tb if tb else float("nan")
+    return w.reset_index(), totals
 
-    # ---- per parameter per unit
-    p = pd.DataFrame(index=idx)
+
+def _parameter(sums: _Sums, rules: RuleSet, totals: dict) -> pd.DataFrame:
+    """Measure 2 per criterion and aspect for each unit; adds the city totals of each
+    column to ``totals``."""
+    s0, s1, dens, tot0, tot1 = sums.s0, sums.s1, sums.dens, sums.tot0, sums.tot1
+    p = pd.DataFrame(index=s0.index)
     for c in rules.criteria:
         p[f"pengurangan_ha_{c.code}"] = _ha(s0[f"ha_{c.code}_u"] - s1[f"ha_{c.code}_u"])
     for a_ in rules.aspects:
-        p[f"pengurangan_ha_{a_.key}"] = _ha(h0[a_.key] - h1[a_.key], dens[a_.key])
-    p = p.reset_index()
+        p[f"pengurangan_ha_{a_.key}"] = _ha(sums.h0[a_.key] - sums.h1[a_.key], dens[a_.key])
     for c in rules.criteria:
         totals[f"pengurangan_ha_{c.code}"] = float(
             _ha(int(tot0[f"ha_{c.code}_u"]) - int(tot1[f"ha_{c.code}_u"]))
         )
     for a_ in rules.aspects:
-        totals[f"pengurangan_ha_{a_.key}"] = float(_ha(ht0[a_.key] - ht1[a_.key], dens[a_.key]))
+        totals[f"pengurangan_ha_{a_.key}"] = float(
+            _ha(sums.ht0[a_.key] - sums.ht1[a_.key], dens[a_.key])
+        )
+    return p.reset_index()
 
-    # ---- per criterion / aspect / sectoral (city)
+
+def _kriteria(sums: _Sums, rules: RuleSet) -> pd.DataFrame:
+    """City-wide hectare-equivalent (measure 2) per criterion, aspect and sectoral, at Y0
+    and Y1 and its reduction."""
+    ht0, ht1, dens = sums.ht0, sums.ht1, sums.dens
     rows = []
     for c in rules.criteria:
-        v0, v1 = int(tot0[f"ha_{c.code}_u"]), int(tot1[f"ha_{c.code}_u"])
-        rows.append(
-            (
-                "kriteria",
-                c.code,
-                rules.aspect(c.aspect).label_id,
-                c.label_id,
-                float(_ha(v0)),
-                float(_ha(v1)),
-                float(_ha(v0 - v1)),
-            )
-        )
+        v0, v1 = int(sums.tot0[f"ha_{c.code}_u"]), int(sums.tot1[f"ha_{c.code}_u"])
+        aspect = rules.aspect(c.aspect).label_id
+        rows.append(("kriteria", c.code, aspect, c.label_id, *_three(v0, v1, HA_UNIT)))
     for a_ in rules.aspects:
-        v0, v1, dn = ht0[a_.key], ht1[a_.key], dens[a_.key]
+        uraian = f"Rata-rata aspek {a_.label_id.lower()}"
         rows.append(
-            (
-                "aspek",
-                a_.key,
-                a_.label_id,
-                f"Rata-rata aspek {a_.label_id.lower()}",
-                float(_ha(v0, dn)),
-                float(_ha(v1, dn)),
-                float(_ha(v0 - v1, dn)),
-            )
+            ("aspek", a_.key, a_.label_id, uraian, *_three(ht0[a_.key], ht1[a_.key], dens[a_.key]))
         )
     v0, v1, dn = ht0["sektoral"], ht1["sektoral"], dens["sektoral"]
-    rows.append(
-        (
-            "sektoral",
-            "sektoral",
-            "Semua aspek",
-            "Rata-rata sektoral",
-            float(_ha(v0, dn)),
-            float(_ha(v1, dn)),
-            float(_ha(v0 - v1, dn)),
-        )
-    )
+    rows.append(("sektoral", "sektoral", "Semua aspek", "Rata-rata sektoral", *_three(v0, v1, dn)))
     kriteria = pd.DataFrame(
         rows,
         columns=[
@@ -581,10 +634,20 @@ def reduction(
     )
     for c in ("jenis", "kode", "aspek", "uraian"):
         kriteria[c] = kriteria[c].astype("str")
+    return kriteria
 
-    # ---- per year per unit (levels, luas kumuh, ha setara, kontribusi t-1 -> t)
-    py = per_year.reset_index()
-    base0 = at(y0)
+
+def _three(v0: int, v1: int, den: int) -> tuple[float, float, float]:
+    """Hectares at Y0, at Y1 and the reduction, from exact integer units over ``den``."""
+    return float(_ha(v0, den)), float(_ha(v1, den)), float(_ha(v0 - v1, den))
+
+
+def _per_tahun(sums: _Sums, rules: RuleSet, y0: int) -> pd.DataFrame:
+    """Every year's hectares per level, luas kumuh and its reduction since Y0,
+    hectare-equivalent and kontribusi ``t − 1 → t``, per unit."""
+    keys, labels, unit_labels, base0 = sums.keys, sums.labels, sums.unit_labels, sums.base0
+    dens = sums.dens
+    py = sums.per_year.reset_index()
     py_out = pd.DataFrame({k: py[k] for k in keys})
     if unit_labels is not None:
         lab = unit_labels.reindex(
@@ -617,13 +680,16 @@ def reduction(
         h_base.fillna(0).to_numpy(dtype=np.int64) - hy["sektoral"], dens["sektoral"]
     )
     py_out["kontribusi_ha"] = np.where(py["tahun"] == y0, np.nan, _ha(py["kontribusi_u"]))
+    return py_out
 
-    # ---- targets (city)
+
+def _target(m: pd.DataFrame, years: list[int], targets: dict, target_kind: str) -> pd.DataFrame:
+    """The city's yearly and cumulative reduction of luas kumuh against its targets."""
     city = m.groupby("tahun", sort=True)[["kumuh_u"]].sum().reindex(years, fill_value=0)
     k = city["kumuh_u"].to_numpy(dtype=np.int64)
     yearly = np.concatenate([[0], k[:-1] - k[1:]])
     cumulative = k[0] - k
-    t_year, t_cum = _target_series(targets or {}, years, kind=target_kind)
+    t_year, t_cum = _target_series(targets, years, kind=target_kind)
     target = pd.DataFrame(
         {
             "tahun": np.array(years, dtype=np.int64),
@@ -641,7 +707,12 @@ def reduction(
         target["capaian_kumulatif_persen"] = np.where(
             t_cum > 0, 100 * target["pengurangan_kumulatif_ha"] / t_cum, np.nan
         )
+    return target
 
+
+def _jejak(trace: pd.DataFrame | None, y0: int, y1: int) -> pd.DataFrame | None:
+    """Trace rows of the years after Y0 up to Y1 where a kolaborasi or a survey changed a
+    volume."""
     jejak = None
     if trace is not None and len(trace):
         tr = trace[(trace["tahun"] > y0) & (trace["tahun"] <= y1)]
@@ -649,20 +720,7 @@ def reduction(
             tr["volume_before"].notna() & (tr["volume_before"] != tr["volume_after"])
         )
         jejak = tr[changed].reset_index(drop=True)
-
-    return Reduction(
-        year_from=y0,
-        year_to=y1,
-        by=by,
-        rules=rules,
-        wilayah=w,
-        parameter=p,
-        kriteria=kriteria,
-        per_tahun=py_out,
-        target=target,
-        totals=totals,
-        jejak=jejak,
-    )
+    return jejak
 
 
 def _target_series(targets: dict, years: list[int], *, kind: str) -> tuple[np.ndarray, np.ndarray]:
@@ -714,176 +772,3 @@ def targets_from_settings(settings) -> dict[int, float]:
                 f"Target {y}: {v!r} bukan angka / target {y}: {v!r} is not a number"
             ) from None
     return out
-
-
-# --------------------------------------------------------------------------- labels
-
-
-def column_labels(
-    rules: RuleSet, *, year_from: int | None = None, year_to: int | None = None
-) -> dict[str, tuple[str, str]]:
-    """Indonesian header label and unit of every column of the reduction frames."""
-    y0 = f" {year_from}" if year_from is not None else " awal"
-    y1 = f" {year_to}" if year_to is not None else " akhir"
-    labels: dict[str, tuple[str, str]] = {
-        "kode_rt": ("Kode RT", ""),
-        "rt": ("RT", ""),
-        "rw": ("RW", ""),
-        "kode_kel": ("Kode kelurahan", ""),
-        "kelurahan": ("Kelurahan/desa", ""),
-        "kecamatan": ("Kecamatan", ""),
-        "kota": ("Kota/kabupaten", ""),
-        "kode_kawasan": ("Kode kawasan", ""),
-        "nama_kawasan": ("Nama kawasan", ""),
-        "tahun": ("Tahun", ""),
-        "jumlah_rt": ("Jumlah RT", "RT"),
-        "luas_ha": ("Luas RT", "ha"),
-        "luas_kumuh_awal_ha": (f"[1] Luas kumuh{y0}", "ha"),
-        "luas_kumuh_akhir_ha": (f"[1] Luas kumuh{y1}", "ha"),
-        "pengurangan_luas_kumuh_ha": ("[1] Pengurangan luas kumuh", "ha"),
-        "ha_setara_awal_ha": (f"[2] Hektar setara{y0} (rata-rata sektoral)", "ha"),
-        "ha_setara_akhir_ha": (f"[2] Hektar setara{y1} (rata-rata sektoral)", "ha"),
-        "pengurangan_ha_setara_ha": ("[2] Pengurangan hektar setara", "ha"),
-        "kontribusi_ha": ("[3] Kontribusi penanganan", "ha"),
-        "kontribusi": ("[3] Kontribusi penanganan (proporsi)", "0–1"),
-        "luas_kumuh_ha": ("[1] Luas kumuh", "ha"),
-        "ha_setara_ha": ("[2] Hektar setara (rata-rata sektoral)", "ha"),
-        "jenis": ("Jenis", ""),
-        "kode": ("Kode", ""),
-        "aspek": ("Aspek", ""),
-        "uraian": ("Uraian", ""),
-        "pengurangan_persen": ("Pengurangan", "%"),
-        "pengurangan_tahunan_ha": ("[1] Pengurangan tahun itu", "ha"),
-        "pengurangan_kumulatif_ha": (f"[1] Pengurangan kumulatif sejak{y0}", "ha"),
-        "target_tahunan_ha": ("Target tahunan", "ha"),
-        "target_kumulatif_ha": ("Target kumulatif", "ha"),
-        "capaian_tahunan_persen": ("Capaian tahunan", "%"),
-        "capaian_kumulatif_persen": ("Capaian kumulatif", "%"),
-        "kriteria": ("Kriteria", ""),
-        "asal": ("Asal data", ""),
-        "volume_before": ("Volume tahun sebelumnya", ""),
-        "kode_kegiatan": ("Kode kegiatan kolaborasi", ""),
-        "volume_kolaborasi": ("Volume kolaborasi", ""),
-        "volume_subtracted": ("Volume dikurangkan", ""),
-        "volume_after": ("Volume tahun ini", ""),
-    }
-    labels["ha_setara_awal_ha"] = (f"[2] Hektar setara{y0}", "ha")
-    labels["ha_setara_akhir_ha"] = (f"[2] Hektar setara{y1}", "ha")
-    for lv in rules.levels:
-        labels[f"jumlah_rt_{lv.code.lower()}"] = (f"Jumlah RT {lv.label_id} ({lv.code})", "RT")
-        labels[f"luas_{lv.code.lower()}_ha"] = (f"Luas {lv.label_id} ({lv.code})", "ha")
-    for c in rules.criteria:
-        labels[f"pengurangan_ha_{c.code}"] = (f"[2] Pengurangan {c.code} {c.label_id}", "ha")
-    for a in rules.aspects:
-        labels[f"pengurangan_ha_{a.key}"] = (f"[2] Pengurangan aspek {a.label_id.lower()}", "ha")
-    return labels
-
-
-# --------------------------------------------------------------------------- output
-
-_BY_ID = {
-    "rt": "RT",
-    "kawasan": "kawasan",
-    "kelurahan": "kelurahan/desa",
-    "kecamatan": "kecamatan",
-    "kota": "kota/kabupaten",
-    "kriteria": "kriteria",
-}
-
-
-def explanation_lines(result: Reduction) -> list[str]:
-    """The text of the "Keterangan" sheet: what each measure means and how it is computed."""
-    r = result.rules
-    return [
-        f"Pengurangan kawasan kumuh {result.year_from}–{result.year_to} (tahun dasar {result.year_from}); aturan: {r.title_id}.",
-        "Tiga ukuran berbeda, selalu diberi label dan tidak boleh dicampur atau dijumlahkan satu sama lain (domain.md §5):",
-        "[1] Luas kumuh (resmi, biner per RT): seluruh luas RT dihitung kumuh selama tingkatnya bukan TK. "
-        "Luas kumuh kelurahan/kota = jumlah luas RT kumuh. Pengurangan = luas kumuh tahun dasar − luas kumuh tahun t.",
-        "[2] Hektar setara per kriteria (per parameter): ha_c = luas RT × persen kriteria c ÷ 100. "
-        "Pengurangan = ha_c tahun dasar − ha_c tahun t. Hektar setara aspek = rata-rata kriterianya; sektoral = rata-rata ketujuh aspek.",
-        "[3] Kontribusi penanganan (indikator proporsional): (rata-rata sektoral tahun sebelumnya − tahun ini) ÷ rata-rata sektoral "
-        "tahun sebelumnya, dibatasi 0–1; hektar = luas RT × kontribusi. Untuk rentang tahun: tahun dasar → tahun akhir.",
-        "Angka kawasan, kelurahan, kecamatan dan kota adalah jumlah angka RT (bukan rata-rata persentase); "
-        "jumlah angka kelurahan sama persis dengan angka kota. Angka dibulatkan hanya saat ditampilkan.",
-        "Kondisi tahun tanpa survei diturunkan dari tahun sebelumnya dikurangi volume kolaborasi di dalam RT dan di dalam delineasi; "
-        "kolaborasi di luar delineasi tidak mengurangi volume RT mana pun (lembar 'Jejak kolaborasi').",
-        "RT → kawasan: titik representatif RT di dalam poligon delineasi, atau tercantum di kolom kode_rt SK Kumuh.",
-        "Target: pengaturan proyek 'target_pengurangan_ha' (ha per tahun; 'target_pengurangan_jenis': kumulatif sejak "
-        "tahun dasar, bawaan, atau tahunan), dibandingkan dengan pengurangan luas kumuh [1].",
-        "",
-        "Three measures, never mixed: [1] official binary slum area, [2] hectare-equivalent per criterion, "
-        "[3] handling contribution (proportional indicator). Area figures are exact sums of RT figures.",
-    ]
-
-
-def reduction_sheets(result: Reduction, *, kota: str = ""):
-    """The sheets of a reduction workbook, one per view (module docstring)."""
-    from kumuhgis.outputs.workbook import Sheet
-
-    labels = column_labels(result.rules, year_from=result.year_from, year_to=result.year_to)
-    by = "kota" if result.by == "kriteria" else result.by
-    where = f" {kota}" if kota else ""
-    head = [
-        f"Pengurangan kawasan kumuh{where} {result.year_from}–{result.year_to}, per {_BY_ID[by]}",
-        f"Aturan: {result.rules.title_id}. [1] luas kumuh resmi (biner per RT) · [2] hektar setara per kriteria · "
-        "[3] kontribusi penanganan — tiga ukuran berbeda, jangan dijumlahkan satu sama lain.",
-    ]
-    keys, lab = _group_keys(result.by)
-    freeze = len(keys) + len(lab)
-    additive = {k: v for k, v in result.totals.items() if k in result.wilayah.columns}
-    param = result.parameter
-    if lab:
-        param = result.wilayah[keys + lab].merge(param, on=keys, how="right")
-    sheets = [
-        Sheet("Ringkasan", result.wilayah, columns=labels, title=head, totals=additive, totals_label="Jumlah kota", freeze_columns=freeze),
-        Sheet(
-            "Per parameter", param, columns=labels, freeze_columns=freeze,
-            title=[f"[2] Pengurangan hektar setara per kriteria dan aspek, {result.year_from}–{result.year_to}, per {_BY_ID[by]}"],
-            totals={k: v for k, v in result.totals.items() if k.startswith("pengurangan_ha_")}, totals_label="Jumlah kota",
-        ),
-        Sheet(
-            "Per kriteria", result.kriteria, columns=labels,
-            title=[f"[2] Hektar setara per kriteria, aspek dan sektoral (seluruh kota), {result.year_from}–{result.year_to}"],
-        ),
-        Sheet(
-            "Per tingkat per tahun", result.per_tahun, columns=labels, freeze_columns=freeze,
-            title=[f"[1] Luas per tingkat kekumuhan per tahun, per {_BY_ID[by]}; [2] hektar setara; [3] kontribusi tahun t−1 → t"],
-        ),
-        Sheet(
-            "Target", result.target, columns=labels,
-            title=["Capaian pengurangan luas kumuh [1] terhadap target tahunan proyek (target_pengurangan_ha)"],
-        ),
-    ]  # fmt: skip
-    if result.jejak is not None and len(result.jejak):
-        sheets.append(
-            Sheet(
-                "Jejak kolaborasi", result.jejak.head(1_000_000), columns=labels,
-                title=["Jejak perubahan volume: kolaborasi di dalam RT (derived) atau survei baru (observed)"],
-            )
-        )  # fmt: skip
-    sheets.append(Sheet("Keterangan", None, notes=explanation_lines(result)))
-    return sheets
-
-
-def write_reduction(result: Reduction, path, *, kota: str = ""):
-    """Write a reduction by extension: ``.csv`` the ``--by`` view (:attr:`Reduction.view`),
-    ``.xlsx`` the office workbook (:func:`reduction_sheets`)."""
-    from pathlib import Path
-
-    from kumuhgis.outputs.files import write_frame
-    from kumuhgis.outputs.workbook import write_workbook
-
-    path = Path(path)
-    ext = path.suffix.lower()
-    if ext == ".csv":
-        return write_frame(result.view, path)
-    if ext == ".xlsx":
-        return write_workbook(
-            path,
-            reduction_sheets(result, kota=kota),
-            properties={"title": f"Pengurangan kumuh {result.year_from}-{result.year_to}"},
-        )
-    raise UsageError(
-        f"Format keluaran '{ext or path.name}' tidak didukung; pakai .csv atau .xlsx (grafik: --charts DIR) / "
-        f"unsupported output '{ext or path.name}'; use .csv or .xlsx (charts: --charts DIR)"
-    )

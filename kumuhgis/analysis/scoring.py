@@ -47,8 +47,6 @@ __all__ = [
     "condition_year",
     "score_labels",
     "level_summary",
-    "score_sheets",
-    "write_scores",
 ]
 
 #: Scale of the exact integer representation of inputs (millionths).
@@ -492,8 +490,6 @@ def explain(
     UsageError
         The RT or year is not in ``scores``.
     """
-    from kumuhgis.core.errors import UsageError
-
     rules = load_rules(rules)
     t = _TEXT["en" if lang == "en" else "id"]
     rows = scores[scores["kode_rt"].astype(str) == str(kode_rt)]
@@ -510,7 +506,20 @@ def explain(
     cur = rows[rows["tahun"] == int(tahun)].iloc[0]
     earlier = [y for y in years if y < int(tahun)]
     prev = rows[rows["tahun"] == earlier[-1]].iloc[0] if earlier else None
-    lab = "label_en" if lang == "en" else "label_id"
+    lines = _explain_head(cur, prev, kode_rt, tahun, earlier, rules, rt, t, lang)
+    lines += _explain_steps(cur, rules, t, lang)
+    lines.append("")
+    if prev is None:
+        lines.append(t["first"])
+        return "\n".join(lines)
+    lines += _explain_change(
+        cur, prev, earlier[-1], kode_rt, tahun, rules, trace, kolaborasi, t, lang
+    )
+    return "\n".join(lines)
+
+
+def _explain_head(cur, prev, kode_rt, tahun, earlier, rules, rt, t, lang) -> list[str]:
+    """Title, rule set, where the data comes from (survey or derived) and the RT header."""
     rt_name = str(kode_rt)
     names = cur
     if rt is not None and len(rt) and {"kode_rt", "rt", "rw"} <= set(rt.columns):
@@ -542,7 +551,13 @@ def explain(
         )
     )
     lines.append("")
-    lines.append(t["step1"])
+    return lines
+
+
+def _explain_steps(cur, rules: RuleSet, t: dict, lang: str) -> list[str]:
+    """Steps 1–4: volume → percentage → score per criterion, aspect averages, total, level."""
+    lab = "label_en" if lang == "en" else "label_id"
+    lines = [t["step1"]]
     for c in rules.criteria:
         d = cur[c.denominator]
         if not d:
@@ -571,21 +586,28 @@ def explain(
     lines.append(
         t["step4"].format(total=total, lo=lo, hi=hi, label=getattr(level, lab), code=level.code)
     )
-    lines.append("")
-    if prev is None:
-        lines.append(t["first"])
-        return "\n".join(lines)
-    lines.append(
+    return lines
+
+
+def _explain_change(
+    cur, prev, prev_year, kode_rt, tahun, rules, trace, kolaborasi, t, lang
+) -> list[str]:
+    """Step 5: what changed since the RT's previous year, and the kolaborasi or survey
+    behind each changed volume (the trace table)."""
+    lab = "label_en" if lang == "en" else "label_id"
+    level = rules.level(str(cur[LEVEL_COLUMN]))
+    lines = [
         t["change"].format(
-            prev=earlier[-1],
+            prev=prev_year,
             t0=int(prev[TOTAL_COLUMN]),
-            t1=total,
+            t1=int(cur[TOTAL_COLUMN]),
             l0=prev[LEVEL_COLUMN],
             l1=level.code,
             s0=_fmt(prev[SECTORAL_COLUMN], 2, lang),
             s1=_fmt(cur[SECTORAL_COLUMN], 2, lang),
         )
-    )
+    ]
+    asal = str(cur.get("asal", "observed"))
     tr = None
     if trace is not None and len(trace):
         tr = trace[(trace["kode_rt"].astype(str) == str(kode_rt)) & (trace["tahun"] == int(tahun))]
@@ -628,10 +650,10 @@ def explain(
             lines.append(t["survey"].format(tahun=tahun))
     if not changed:
         lines.append(t["nochange_vol"])
-    return "\n".join(lines)
+    return lines
 
 
-# --------------------------------------------------------------------------- output
+# --------------------------------------------------------------------------- labels and summary
 
 _BASE_LABELS = {
     "kode_rt": ("Kode RT", ""),
@@ -705,143 +727,3 @@ def level_summary(scores: pd.DataFrame, *, rules: RuleSet | str | None = None) -
         / MICRO
     )
     return out
-
-
-def score_sheets(
-    scores: pd.DataFrame,
-    *,
-    rules: RuleSet | str | None = None,
-    trace: pd.DataFrame | None = None,
-    title: str = "",
-):
-    """The sheets of a score workbook: scores per RT, level summary per year, trace, rules."""
-    from kumuhgis.outputs.workbook import Sheet
-
-    rules = load_rules(rules)
-    labels = score_labels(rules)
-    summary = level_summary(scores, rules=rules)
-    sum_labels = {
-        "tahun": ("Tahun", ""),
-        "luas_kumuh_ha": ("Luas kumuh (bukan TK)", "ha"),
-        "luas_ha": ("Luas seluruh RT", "ha"),
-    }
-    for lv in rules.levels:
-        sum_labels[f"jumlah_rt_{lv.code.lower()}"] = (f"Jumlah RT {lv.label_id} ({lv.code})", "RT")
-        sum_labels[f"luas_{lv.code.lower()}_ha"] = (f"Luas {lv.label_id} ({lv.code})", "ha")
-    head = [title or "Penilaian kekumuhan per RT", f"Aturan: {rules.title_id}"]
-    sheets = [
-        Sheet(
-            "Nilai per RT",
-            scores,
-            columns=labels,
-            title=head,
-            freeze_columns=2 if "tahun" in scores.columns else 1,
-        ),
-        Sheet(
-            "Rekap per tahun",
-            summary,
-            columns=sum_labels,
-            title=[*head, "Jumlah RT dan luas per tingkat kekumuhan"],
-        ),
-    ]
-    if trace is not None and len(trace):
-        changed = (trace["kode_kegiatan"].astype(str) != "") | (
-            trace["volume_before"].notna() & (trace["volume_before"] != trace["volume_after"])
-        )
-        from kumuhgis.analysis.reduction import column_labels
-
-        sheets.append(
-            Sheet("Jejak kolaborasi", trace[changed].head(1_000_000), columns=column_labels(rules), title=[
-                "Jejak perubahan volume per RT, tahun dan kriteria",
-                "derived: volume tahun lalu dikurangi kolaborasi di dalam RT (tidak di bawah 0); observed: hasil survei baru",
-            ])
-        )  # fmt: skip
-    desc = rules.describe()
-    sheets.append(
-        Sheet("Aturan", desc, columns={
-            "kode": ("Kode", ""), "aspek": ("Aspek", ""), "kriteria": ("Kriteria", ""), "satuan": ("Satuan volume", ""),
-            "kolom_volume": ("Kolom volume", ""), "penyebut": ("Kolom penyebut", ""),
-        }, title=[f"Aturan: {rules.title_id}"], notes=_rules_notes(rules))
-    )  # fmt: skip
-    return sheets
-
-
-def _rules_notes(rules: RuleSet) -> list[str]:
-    lines = [
-        "Persen = 100 × volume ÷ penyebut, maksimal 100; penyebut 0 → 0; dibulatkan setengah ke atas dua desimal."
-    ]
-    lines.append(
-        "Nilai: " + "; ".join(f"persen ≥ {b.min_pct} → {b.score}" for b in rules.score_bands)
-    )
-    lines.append(
-        "Rata-rata aspek = rata-rata persen kriteria yang sudah dibulatkan; rata-rata sektoral = rata-rata ketujuh aspek."
-    )
-    lines.append(
-        "Tingkat: "
-        + "; ".join(
-            f"{lv.code} ({lv.label_id}) {'–'.join(map(str, rules.level_range(lv.code)))}"
-            for lv in rules.levels
-        )
-    )
-    if rules.overrides:
-        lines.append(f"Pengaturan proyek yang mengubah aturan: {rules.overrides}")
-    return lines
-
-
-def write_scores(
-    scores: pd.DataFrame,
-    path,
-    *,
-    rules: RuleSet | str | None = None,
-    trace: pd.DataFrame | None = None,
-    rt: pd.DataFrame | None = None,
-    title: str = "",
-):
-    """Write the score output by extension (contracts.md "Score output").
-
-    ``.csv``: the score table only; ``.xlsx``: office workbook (:func:`score_sheets`);
-    ``.geojson``/``.gpkg``: the table joined to the RT polygons (``rt`` needed).
-    """
-    from pathlib import Path
-
-    from kumuhgis.core.errors import UsageError
-    from kumuhgis.outputs.files import write_frame
-
-    path = Path(path)
-    ext = path.suffix.lower()
-    if ext == ".csv":
-        # percentages and averages always with their two decimals (26.00, not 26.0)
-        two = [c for c in scores.columns if c.startswith(("p_", "rata_"))]
-        shown = scores.assign(
-            **{c: scores[c].map(lambda v: "" if pd.isna(v) else f"{v:.2f}") for c in two}
-        )
-        return write_frame(shown, path)
-    if ext == ".xlsx":
-        from kumuhgis.outputs.workbook import write_workbook
-
-        return write_workbook(
-            path,
-            score_sheets(scores, rules=rules, trace=trace, title=title),
-            properties={"title": title or "Penilaian kekumuhan"},
-        )
-    if ext in (".geojson", ".gpkg"):
-        if rt is None or len(rt) == 0:
-            raise UsageError(
-                f"Keluaran {ext} perlu poligon RT (masukan berupa proyek) / {ext} output needs RT polygons (a project input)"
-            )
-        import geopandas as gpd
-
-        geo = (
-            rt[["kode_rt", rt.geometry.name]]
-            .assign(kode_rt=rt["kode_rt"].astype(str))
-            .drop_duplicates("kode_rt")
-        )
-        joined = scores.assign(kode_rt=scores["kode_rt"].astype(str)).merge(
-            geo, on="kode_rt", how="left"
-        )
-        joined = gpd.GeoDataFrame(joined, geometry=rt.geometry.name, crs=rt.crs)
-        return write_frame(joined, path, layer="nilai_kumuh")
-    raise UsageError(
-        f"Format keluaran '{ext or path.name}' tidak didukung; pakai .csv, .xlsx, .geojson atau .gpkg / "
-        f"unsupported output '{ext or path.name}'; use .csv, .xlsx, .geojson or .gpkg"
-    )

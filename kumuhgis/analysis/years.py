@@ -335,22 +335,7 @@ def derive_conditions(
             if s_t is not None
             else pd.DataFrame(columns=codes, dtype="float64")
         )
-        if prev is None:
-            cur = obs
-        else:
-            carry_ids = prev.index[~prev.index.isin(obs.index)]
-            carry = prev.loc[carry_ids].copy()
-            if len(carry):
-                before = carry[vol_cols].to_numpy(dtype=np.float64)
-                minus = (
-                    sub.reindex(index=carry_ids, columns=codes)
-                    .fillna(0.0)
-                    .to_numpy(dtype=np.float64)
-                )
-                carry[vol_cols] = np.round(np.maximum(0.0, before - minus), 6)
-                carry["tahun"] = t
-                carry["asal"] = DERIVED
-            cur = pd.concat([obs, carry]) if len(obs) else carry
+        cur = obs if prev is None else _next_year(prev, obs, sub, t, vol_cols, codes)
         if len(cur) == 0:  # pragma: no cover - the first year always has a survey
             continue
         traces.append(_trace_year(cur, prev, t, vol_cols, codes, s_t))
@@ -364,6 +349,21 @@ def derive_conditions(
     trace = pd.concat(traces, ignore_index=True) if traces else _empty_trace()
     trace = trace.sort_values(["tahun", "kode_rt"], kind="stable").reset_index(drop=True)
     return YearConditions(conditions=conditions, trace=trace, attribution=attribution)
+
+
+def _next_year(prev, obs, sub, t: int, vol_cols: list[str], codes: list[str]) -> pd.DataFrame:
+    """Year ``t``: the observed rows ``obs``, and every other RT of ``prev`` derived as
+    ``max(0, v_{t−1} − Σ kolaborasi volume of t)`` per criterion (``sub``: RT × criterion),
+    rounded to 6 decimals."""
+    carry_ids = prev.index[~prev.index.isin(obs.index)]
+    carry = prev.loc[carry_ids].copy()
+    if len(carry):
+        before = carry[vol_cols].to_numpy(dtype=np.float64)
+        minus = sub.reindex(index=carry_ids, columns=codes).fillna(0.0).to_numpy(dtype=np.float64)
+        carry[vol_cols] = np.round(np.maximum(0.0, before - minus), 6)
+        carry["tahun"] = t
+        carry["asal"] = DERIVED
+    return pd.concat([obs, carry]) if len(obs) else carry
 
 
 def _empty_trace() -> pd.DataFrame:

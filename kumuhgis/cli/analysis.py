@@ -42,9 +42,10 @@ def _is_store(path: Path) -> bool:
 
 def _cmd_score(args) -> int:
     from kumuhgis.analysis.city import score_city
-    from kumuhgis.analysis.scoring import explain, score, write_scores
+    from kumuhgis.analysis.scoring import explain, score
     from kumuhgis.core.rules import load_rules
     from kumuhgis.ingest.load import read_rt_table
+    from kumuhgis.outputs.score_files import write_scores
 
     src = Path(args.input)
     if not src.exists():
@@ -142,8 +143,9 @@ def _cmd_explain(args) -> int:
 
 def _cmd_reduction(args) -> int:
     from kumuhgis.analysis.city import reduction_city
-    from kumuhgis.analysis.reduction import write_reduction
-    from kumuhgis.outputs.charts import reduction_charts
+    from kumuhgis.outputs.charts import reduction_chart_writers
+    from kumuhgis.outputs.fileset import write_together
+    from kumuhgis.outputs.reduction_files import write_reduction
 
     store = open_project(args.store)
     out = check_out(args.out, (".csv", ".xlsx"))
@@ -152,13 +154,15 @@ def _cmd_reduction(args) -> int:
             f"--from {args.year_from} lebih besar dari --to {args.year_to} / --from is after --to"
         )
     snap = load_project(args, store)
-    with progress("Menghitung pengurangan / computing reduction", total=3) as advance:
+    with progress("Menghitung pengurangan / computing reduction", total=2) as advance:
         result = reduction_city(snap, year_from=args.year_from, year_to=args.year_to, by=args.by)
         advance(1, "Menulis / writing")
         kota = snap.meta.get("kota", "")
-        write_reduction(result, out, kota=kota)
-        advance(1, "Grafik / charts")
-        charts = reduction_charts(result, args.charts, lang=args.lang) if args.charts else []
+        # the table and the charts: all of them or none
+        writers = {out: lambda p: write_reduction(result, p, kota=kota)}
+        if args.charts:
+            writers |= reduction_chart_writers(result, args.charts, lang=args.lang)
+        written = write_together(writers)
         advance(1)
     t = result.totals
     con = console()
@@ -182,8 +186,8 @@ def _cmd_reduction(args) -> int:
             f"[3] handling contribution {t['kontribusi_ha']:,.2f} ha → {out}",
             markup=False,
         )
-    for c in charts:
-        con.print(f"grafik / chart: {c}", markup=False)
+    for c in written.siblings:
+        con.print(f"grafik / chart: {c}{written.note(c, args.lang)}", markup=False)
     return 0
 
 

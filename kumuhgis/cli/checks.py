@@ -19,8 +19,8 @@ from kumuhgis.cli.options import (
 from kumuhgis.core.errors import UsageError
 from kumuhgis.core.vocabulary import KOLABORASI_STATUSES
 
-_VERIFY_FORMATS = (".csv", ".xlsx", ".html", ".geojson")
-_KOLAB_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
+_VERIFY_FORMATS = (".csv", ".xlsx", ".html", ".geojson")  # outputs.verification_files.FORMATS
+_KOLAB_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")  # outputs.kolaborasi_files.FORMATS
 
 
 def _override_command(args: argparse.Namespace) -> str:
@@ -45,7 +45,8 @@ def _fmt_ha(x) -> str:
 
 def _cmd_verify_sk(args: argparse.Namespace) -> int:
     from kumuhgis.analysis.city import verify_city
-    from kumuhgis.analysis.verification import FLAGS, write_verification
+    from kumuhgis.analysis.verification import FLAGS
+    from kumuhgis.outputs.verification_files import write_verification
 
     out = check_out(args.out, _VERIFY_FORMATS)
     snap = load_project(args)
@@ -73,10 +74,7 @@ def _cmd_verify_sk(args: argparse.Namespace) -> int:
         con.print(f"  {counts or ('tidak ada temuan' if lang == 'id' else 'no findings')}")
     for note in result.notes[2:]:
         con.print(f"[yellow]catatan / note:[/] {note}")
-    con.print(
-        ("Ditulis / written: " if lang == "id" else "Written: ")
-        + ", ".join(str(p) for p in written)
-    )
+    con.print(("Ditulis / written: " if lang == "id" else "Written: ") + written.describe(lang))
     return 0
 
 
@@ -85,8 +83,9 @@ def _cmd_verify_sk(args: argparse.Namespace) -> int:
 
 def _cmd_kolaborasi(args: argparse.Namespace) -> int:
     from kumuhgis.analysis.city import classify_city
-    from kumuhgis.analysis.kolaborasi import STATUSES, tolerance_from_settings, write_kolaborasi
+    from kumuhgis.analysis.kolaborasi import STATUSES, tolerance_from_settings
     from kumuhgis.core.numeric import format_rupiah
+    from kumuhgis.outputs.kolaborasi_files import write_kolaborasi
 
     out = check_out(args.out, _KOLAB_FORMATS)
     snap = load_project(args)
@@ -122,8 +121,7 @@ def _cmd_kolaborasi(args: argparse.Namespace) -> int:
         )
         con.print(f"Value Rp {total:,.0f}, outside the delineation Rp {outside:,.0f}")
     con.print(
-        ("Ditulis / written: " if args.lang == "id" else "Written: ")
-        + ", ".join(str(p) for p in written)
+        ("Ditulis / written: " if args.lang == "id" else "Written: ") + written.describe(args.lang)
     )
     return 0
 
@@ -189,7 +187,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Keluaran menurut akhiran --out / output by extension: .csv (satu baris per temuan / one row per finding), "
             ".xlsx (ringkasan + rekomendasi + satu lembar per temuan / summary, recommendation, one sheet per flag), "
             ".html (laporan / report), .geojson (fitur bertanda / flagged features). Selain .geojson, selalu juga "
-            "menulis <nama>.geojson di sebelahnya / every format but .geojson also writes <stem>.geojson beside it. "
+            "menulis <nama>.geojson di sebelahnya / every format but .geojson also writes <stem>.geojson beside it; "
+            "keduanya atau tidak sama sekali, dan berkas lama yang diganti disebut (diganti / replaced) / both or "
+            "neither, and a file replaced beside --out is named. "
             "Toleransi di pengaturan proyek / tolerances in the project settings: verifikasi_sk.toleransi_luas_persen "
             "(5), toleransi_luas_ha (0.5), toleransi_lintas_persen (1), toleransi_lintas_ha (0.01), "
             "toleransi_tumpang_tindih_ha (0.0001), toleransi_luas_berubah_ha (0.005)."
@@ -221,7 +221,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "row per work) atau .xlsx (kegiatan + daftar Korkot + ringkasan / works, Korkot list, summaries). Selalu juga "
             "<nama>_korkot.xlsx dan <nama>_korkot.geojson (daftar tandai Korkot, urut nilai di luar delineasi / the Korkot "
             "flag list sorted by rupiah outside) dan, bila bukan .xlsx, <nama>_ringkasan.xlsx (rupiah dan jumlah di dalam/di "
-            "luar menurut tahun, sumber dana, kelurahan / summaries by year, funding source, kelurahan). Toleransi bawaan "
+            "luar menurut tahun, sumber dana, kelurahan / summaries by year, funding source, kelurahan); semua atau tidak "
+            "sama sekali, dan berkas lama yang diganti disebut / all or none, and a file replaced is named. Toleransi bawaan "
             "dari pengaturan proyek kolaborasi.toleransi_m (10) / default tolerance from the project setting."
         ),
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,12 +26,14 @@ from matplotlib.patches import Patch
 
 from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.outputs.files import atomic_path
+from kumuhgis.outputs.fileset import write_together
 
 __all__ = [
     "LEVEL_COLORS",
     "chart_reduction_by_parameter",
     "chart_levels_by_year",
     "chart_target",
+    "reduction_chart_writers",
     "reduction_charts",
 ]
 
@@ -247,17 +249,29 @@ def chart_target(
     return _save(fig, path, dpi)
 
 
+def reduction_chart_writers(
+    result, directory: str | os.PathLike, *, lang: str = "id", prefix: str = ""
+) -> dict[Path, Callable[[Path], Path]]:
+    """``{path: writer}`` of the three charts of a :class:`kumuhgis.analysis.reduction.Reduction`
+    in ``directory`` (``pengurangan_per_kriteria.png``, ``luas_per_tingkat.png``,
+    ``capaian_target.png``), for :func:`kumuhgis.outputs.fileset.write_together`."""
+    d = Path(directory)
+    return {
+        d / f"{prefix}pengurangan_per_kriteria.png": lambda p: chart_reduction_by_parameter(
+            result.kriteria, p, rules=result.rules, year_from=result.year_from,
+            year_to=result.year_to, lang=lang,
+        ),
+        d / f"{prefix}luas_per_tingkat.png": lambda p: chart_levels_by_year(
+            result.per_tahun, p, rules=result.rules, lang=lang
+        ),
+        d / f"{prefix}capaian_target.png": lambda p: chart_target(result.target, p, lang=lang),
+    }  # fmt: skip
+
+
 def reduction_charts(
     result, directory: str | os.PathLike, *, lang: str = "id", prefix: str = ""
 ) -> Sequence[Path]:
-    """The three charts of a :class:`kumuhgis.analysis.reduction.Reduction` into ``directory``:
-    ``pengurangan_per_kriteria.png``, ``luas_per_tingkat.png``, ``capaian_target.png``."""
-    d = Path(directory)
-    return [
-        chart_reduction_by_parameter(
-            result.kriteria, d / f"{prefix}pengurangan_per_kriteria.png", rules=result.rules,
-            year_from=result.year_from, year_to=result.year_to, lang=lang,
-        ),
-        chart_levels_by_year(result.per_tahun, d / f"{prefix}luas_per_tingkat.png", rules=result.rules, lang=lang),
-        chart_target(result.target, d / f"{prefix}capaian_target.png", lang=lang),
-    ]  # fmt: skip
+    """The three charts of a :class:`kumuhgis.analysis.reduction.Reduction` into ``directory``
+    (:func:`reduction_chart_writers`), all three or none."""
+    writers = reduction_chart_writers(result, directory, lang=lang, prefix=prefix)
+    return list(write_together(writers).paths)
