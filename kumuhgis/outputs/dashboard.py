@@ -342,10 +342,10 @@ def write_download(
     Layers (:data:`DOWNLOAD_LAYERS`) as GeoPackage, GeoJSON, zipped Shapefile, XLSX or
     CSV (:func:`kumuhgis.outputs.files.write_frame`), with the viewer's extra columns (RT level of the
     latest year, kelurahan and delineation area, kolaborasi status). Reports
-    (:data:`DOWNLOAD_REPORTS`): scores (:func:`kumuhgis.analysis.scoring.write_scores`), reduction
-    from the baseline to the latest year (:func:`kumuhgis.analysis.reduction.write_reduction`), the
-    kolaborasi classification and Korkot list (:func:`kumuhgis.analysis.kolaborasi.write_kolaborasi`),
-    the SK verification (:func:`kumuhgis.analysis.verification.write_verification`) and the offline
+    (:data:`DOWNLOAD_REPORTS`): scores (:func:`kumuhgis.outputs.score_files.write_scores`), reduction
+    from the baseline to the latest year (:func:`kumuhgis.outputs.reduction_files.write_reduction`), the
+    kolaborasi classification and Korkot list (:func:`kumuhgis.outputs.kolaborasi_files.write_kolaborasi`),
+    the SK verification (:func:`kumuhgis.outputs.verification_files.write_verification`) and the offline
     map (:func:`export_map_html`).
     """
     from kumuhgis.outputs.files import write_frame
@@ -370,14 +370,14 @@ def write_download(
         return write_frame(frame, path, layer=name)
     if name == "skor":
         from kumuhgis.analysis.city import score_city
-        from kumuhgis.analysis.scoring import write_scores
+        from kumuhgis.outputs.score_files import write_scores
 
         scored = score_city(snapshot)
         write_scores(scored.scores, path, rules=scored.rules, trace=scored.trace, title=data.kota)
         return path
     if name == "pengurangan":
         from kumuhgis.analysis.city import reduction_city
-        from kumuhgis.analysis.reduction import write_reduction
+        from kumuhgis.outputs.reduction_files import write_reduction
 
         if len(data.years) < 1:
             raise UsageError("proyek belum punya baseline / the project has no baseline")
@@ -391,7 +391,8 @@ def write_download(
             raise UsageError(
                 "kolaborasi belum bisa diklasifikasi / collaboration cannot be classified"
             )
-        from kumuhgis.analysis.kolaborasi import tolerance_from_settings, write_kolaborasi
+        from kumuhgis.analysis.kolaborasi import tolerance_from_settings
+        from kumuhgis.outputs.kolaborasi_files import write_kolaborasi
 
         write_kolaborasi(
             data.kolaborasi.drop(columns=["status"]),
@@ -401,7 +402,7 @@ def write_download(
         return path
     if name == "verifikasi_sk":
         from kumuhgis.analysis.city import verify_city
-        from kumuhgis.analysis.verification import write_verification
+        from kumuhgis.outputs.verification_files import write_verification
 
         if not len(data.sk):
             raise UsageError("proyek belum punya SK Kumuh / the project has no SK Kumuh")
