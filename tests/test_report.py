@@ -1,5 +1,6 @@
-"""The RP2KPKP print maps and PDF (kumuhgis.outputs.cartography, kumuhgis.outputs.report) and the
-``kumuhgis rp2kpkp`` command, on the demo city.
+"""The RP2KPKP print maps and PDF (kumuhgis.outputs.cartography, kumuhgis.outputs.annex_maps,
+kumuhgis.outputs.report) and the ``kumuhgis rp2kpkp`` command, all or nothing, on the demo
+city.
 
 The PDF is rendered to images with poppler's ``pdftoppm`` and read back with
 ``pdftotext``/``pdfinfo`` (apt package poppler-utils): pages are counted, the contents page
@@ -22,13 +23,8 @@ from shapely.geometry import box
 
 from kumuhgis.analysis.rp2kpkp import build_annex
 from kumuhgis.cli import main
-from kumuhgis.outputs.cartography import (
-    MAP_KEYS,
-    annex_maps,
-    choose_scale,
-    nice_scale_bar,
-    print_map,
-)
+from kumuhgis.outputs.annex_maps import MAP_KEYS, annex_maps
+from kumuhgis.outputs.cartography import choose_scale, nice_scale_bar, print_map
 from kumuhgis.outputs.report import write_report
 from kumuhgis.store.snapshot import load_snapshot
 
