@@ -118,6 +118,15 @@ def _to(g: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
     return g.to_crs(crs) if len(g) else g
 
 
+def _base_and_rt(ax, w: gpd.GeoDataFrame, rt: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
+    """The wilayah base and the RT outlines; returns the RTs in ``crs``."""
+    _base(ax, _to(w, crs))
+    rr = _to(rt, crs)
+    if len(rr):
+        rr.boundary.plot(ax=ax, color="#c8c8c8", linewidth=0.25, zorder=2)
+    return rr
+
+
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -206,10 +215,7 @@ class _AnnexMaps:
         w, rt, k, k_geo = self.w, self.rt, self.k, self.k_geo
 
         def draw(ax, crs):
-            _base(ax, _to(w, crs))
-            rr = _to(rt, crs)
-            if len(rr):
-                rr.boundary.plot(ax=ax, color="#c8c8c8", linewidth=0.25, zorder=2)
+            _base_and_rt(ax, w, rt, crs)
             kk = _to(k_geo, crs)
             if len(kk):
                 kk.plot(
@@ -329,10 +335,7 @@ class _AnnexMaps:
         w, rt, k_geo = self.w, self.rt, self.k_geo
 
         def draw(ax, crs):
-            _base(ax, _to(w, crs))
-            rr = _to(rt, crs)
-            if len(rr):
-                rr.boundary.plot(ax=ax, color="#c8c8c8", linewidth=0.25, zorder=2)
+            rr = _base_and_rt(ax, w, rt, crs)
             kk = _to(k_geo, crs)
             if not len(kk):
                 return

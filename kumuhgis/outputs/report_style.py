@@ -70,6 +70,8 @@ def register_fonts() -> str:
 
 
 def paragraph_styles() -> dict[str, ParagraphStyle]:
+    """The annex's paragraph styles by name (body, headings H1/H2, cover, table cells,
+    contents levels), in DejaVu Sans."""
     f = register_fonts()
     base = ParagraphStyle("body", fontName=f, fontSize=9.5, leading=13, spaceAfter=4)
     return {
@@ -168,6 +170,9 @@ def _num(v, decimals: int) -> str:
 
 @dataclass(frozen=True)
 class Col:
+    """One column of a :func:`table`: the frame column, its header, its relative width and
+    how its cells print (text, int, dec1, dec2, rp, or rp0: rupiah with 0 left blank)."""
+
     name: str
     header: str
     width: float  # relative
@@ -252,10 +257,12 @@ def table(
 
 
 def para(text: str, st, style: str = "body") -> Paragraph:
+    """Plain text (escaped) as a paragraph of ``style``."""
     return Paragraph(escape(text), st[style])
 
 
 def box(lines: Sequence[str], st, width: float) -> Table:
+    """Lines in an orange box: the warnings a reader must not miss (indicative, draft)."""
     t = Table([[Paragraph("<br/>".join(escape(x) for x in lines), st["box"])]], colWidths=[width])
     t.setStyle(
         TableStyle(
