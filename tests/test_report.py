@@ -1,5 +1,6 @@
-"""The RP2KPKP print maps and PDF (kumuhgis.outputs.cartography, kumuhgis.outputs.report) and the
-``kumuhgis rp2kpkp`` command, on the demo city.
+"""The RP2KPKP print maps and PDF (kumuhgis.outputs.cartography, kumuhgis.outputs.annex_maps,
+kumuhgis.outputs.report) and the ``kumuhgis rp2kpkp`` command, all or nothing, on the demo
+city.
 
 The PDF is rendered to images with poppler's ``pdftoppm`` and read back with
 ``pdftotext``/``pdfinfo`` (apt package poppler-utils): pages are counted, the contents page
@@ -22,13 +23,8 @@ from shapely.geometry import box
 
 from kumuhgis.analysis.rp2kpkp import build_annex
 from kumuhgis.cli import main
-from kumuhgis.outputs.cartography import (
-    MAP_KEYS,
-    annex_maps,
-    choose_scale,
-    nice_scale_bar,
-    print_map,
-)
+from kumuhgis.outputs.annex_maps import MAP_KEYS, annex_maps
+from kumuhgis.outputs.cartography import choose_scale, nice_scale_bar, print_map
 from kumuhgis.outputs.report import write_report
 from kumuhgis.store.snapshot import load_snapshot
 
@@ -291,6 +287,7 @@ def test_rp2kpkp_command_writes_workbook_pdf_memorandum_and_maps(demo_store, tmp
     assert len(list((out / "peta").glob("*.png"))) == len(MAP_KEYS)
     printed = capsys.readouterr().out
     assert "20 kawasan" in printed and "halaman" in printed
+    assert "diganti" not in printed  # a new folder: nothing replaced
     # A3 maps sit on A3 pages inside the A4 report
     pdfinfo = subprocess.run(
         ["pdfinfo", "-f", "1", "-l", "200", str(out / "rp2kpkp.pdf")],
@@ -328,6 +325,83 @@ def test_rp2kpkp_command_refuses_bad_input_and_writes_nothing(demo_store, tmp_pa
     assert main(["rp2kpkp", str(tmp_path / "tidak-ada.gpkg"), "--out", str(out)]) == 2
     (tmp_path / "berkas.txt").write_text("x")
     assert main(["rp2kpkp", str(demo_store), "--out", str(tmp_path / "berkas.txt")]) == 2
+
+
+def _contents(folder: Path) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) under ``folder``."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.fixture(scope="module")
+def earlier_annex(demo_store, tmp_path_factory):
+    """A folder that already holds the annex files of an earlier run, and a note of the
+    Pokja's."""
+    out = tmp_path_factory.mktemp("earlier") / "lampiran"
+    out.mkdir()
+    (out / "catatan.txt").write_text("catatan Pokja", encoding="utf-8")
+    assert main(["rp2kpkp", str(demo_store), "--out", str(out), "--dpi", "72"]) == 0
+    return out
+
+
+def test_rp2kpkp_again_replaces_the_annex_files_says_so_and_keeps_the_rest(
+    demo_store, earlier_annex, tmp_path, capsys
+):
+    out = tmp_path / "lampiran"
+    shutil.copytree(earlier_annex, out)
+    capsys.readouterr()
+    argv = ["rp2kpkp", str(demo_store), "--out", str(out), "--dpi", "72"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    line = next(x for x in printed.splitlines() if x.startswith("Berkas lama di"))
+    for name in ("rp2kpkp.xlsx", "rp2kpkp.pdf", "memorandum_program.xlsx"):
+        assert name in line
+    assert f"peta/ ({len(MAP_KEYS)} berkas)" in line
+    assert "catatan.txt" not in line
+    assert (out / "catatan.txt").read_text(encoding="utf-8") == "catatan Pokja"
+    assert [p.name for p in tmp_path.iterdir()] == ["lampiran"]  # no staging folder left
+
+
+def test_rp2kpkp_failing_while_moving_files_in_leaves_the_folder_as_it_was(
+    demo_store, earlier_annex, tmp_path, capsys
+):
+    out = tmp_path / "lampiran"
+    shutil.copytree(earlier_annex, out)
+    capsys.readouterr()
+    argv = ["rp2kpkp", str(demo_store), "--out", str(out), "--dpi", "72"]
+    # mark every earlier file, so a replaced one would show
+    for f in out.rglob("*"):
+        if f.is_file():
+            f.write_bytes(b"lama " + f.name.encode())
+    # a folder stands where the PDF must go: the move fails after the memorandum workbook
+    # and the maps were already moved in (files move in name order)
+    (out / "rp2kpkp.pdf").unlink()
+    (out / "rp2kpkp.pdf").mkdir()
+    (out / "rp2kpkp.pdf" / "isi.txt").write_text("isi", encoding="utf-8")
+    before = _contents(out)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "rp2kpkp.pdf" in err and "tidak diubah" in err
+    assert _contents(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["lampiran"]  # no staging folder left
+
+
+def test_a_writer_failing_in_a_staged_folder_leaves_nothing_behind(annex, tmp_path):
+    from kumuhgis.core.errors import UsageError
+    from kumuhgis.outputs.annex_workbook import write_annex_workbook
+    from kumuhgis.outputs.folder import staged_folder
+
+    target = tmp_path / "baru" / "lampiran"
+    with pytest.raises(UsageError, match="pdf"), staged_folder(target) as staging:
+        write_annex_workbook(annex, staging.path / "rp2kpkp.xlsx")
+        write_report(annex, [], staging.path / "rp2kpkp.txt")  # not a .pdf: refused
+    assert list(tmp_path.iterdir()) == []  # neither the folder nor its new parent
+    with staged_folder(target) as staging:
+        xlsx = write_annex_workbook(annex, staging.path / "rp2kpkp.xlsx")
+    assert staging.final(xlsx) == target / "rp2kpkp.xlsx" and staging.replaced == []
+    assert [p.name for p in target.iterdir()] == ["rp2kpkp.xlsx"]
 
 
 @pytest.mark.parametrize("command", ["rp2kpkp", "memorandum-import"])

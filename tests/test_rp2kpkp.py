@@ -1,6 +1,7 @@
 """RP2KPKP tables (domain.md §8): priority and handling-pattern rules on every cell of their
 matrices, the RT → kawasan aggregation, needs and cost, and the memorandum program's round
-trip through Excel (kumuhgis.analysis.rp2kpkp, ``kumuhgis memorandum-import``).
+trip through Excel (kumuhgis.analysis.rp2kpkp, kumuhgis.ingest.memorandum,
+``kumuhgis memorandum-import``).
 
 Golden values are from domain.md §8 (matrices, bands) and §4 (the Jombang RT), or hand
 calculations written next to each test.
@@ -23,26 +24,24 @@ from kumuhgis.analysis.rp2kpkp import (
     build_annex,
     density_class,
     draft_memorandum,
-    import_memorandum,
     kawasan_profile,
     land_legality,
     load_plan_rules,
     load_unit_costs,
     needs,
-    parse_memorandum,
     pattern_of,
     pertimbangan_category,
     pertimbangan_lain,
     priority_of,
     priority_ranking,
-    read_memorandum_file,
     stored_memorandum,
-    write_memorandum_workbook,
 )
 from kumuhgis.analysis.scoring import score
 from kumuhgis.cli import main
 from kumuhgis.core.errors import UsageError, ValidationError
 from kumuhgis.core.schema import CRITERIA_CODES
+from kumuhgis.ingest.memorandum import import_memorandum, parse_memorandum, read_memorandum_file
+from kumuhgis.outputs.annex_workbook import write_memorandum_workbook
 from kumuhgis.store.snapshot import load_snapshot
 
 PLAN = load_plan_rules()

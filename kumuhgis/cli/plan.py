@@ -3,7 +3,9 @@
 * ``rp2kpkp STORE --out DIR [--year Y] [--sk NO_SK] [--paper A4|A3] [--dpi N]`` — writes
   ``DIR/rp2kpkp.xlsx`` (every table), ``DIR/rp2kpkp.pdf`` (the printable annex),
   ``DIR/memorandum_program.xlsx`` (the program for the Pokja to edit) and the print maps
-  ``DIR/peta/NN_<peta>.png`` (domain.md §8).
+  ``DIR/peta/NN_<peta>.png`` (domain.md §8), all or nothing: built beside ``DIR``, moved in
+  only when every file was written; earlier annex files in ``DIR`` are replaced and named
+  in the output, other files there are left alone.
 * ``memorandum-import STORE FILE.xlsx [--sheet NAME]`` — validates an edited memorandum
   program and stores it in the project (table ``memorandum_program``); every problem is
   reported with row and column, exit 2, and the project is left untouched.
@@ -30,23 +32,69 @@ from kumuhgis.core.errors import UsageError
 
 __all__ = ["register"]
 
-OUTPUT_FILES = {
-    "workbook": "rp2kpkp.xlsx",
-    "pdf": "rp2kpkp.pdf",
-    "memorandum": "memorandum_program.xlsx",
-    "maps": "peta",
-}
+
+def _replaced_names(replaced: list[str], *, en: bool) -> str:
+    """Earlier files replaced, a subfolder's many files as one entry."""
+    top = [name for name in replaced if "/" not in name]
+    sub: dict[str, int] = {}
+    for name in replaced:
+        if "/" in name:
+            folder = name.split("/", 1)[0]
+            sub[folder] = sub.get(folder, 0) + 1
+    for folder, n in sub.items():
+        top.append(f"{folder}/ ({n} {'files' if en else 'berkas'})")
+    return ", ".join(top)
+
+
+def _print_annex(args, annex, files, name: str, seconds: float) -> None:
+    from kumuhgis.core.numeric import format_number_id, format_rupiah
+
+    p = annex.profil
+    con = console()
+    en = args.lang == "en"
+    prio = int(p["prioritas"].notna().sum())
+    total = float(annex.kebutuhan["biaya_rp"].sum())
+    luas = format_number_id(float(p["luas_kumuh_ha"].sum()), 2)
+    if en:
+        con.print(
+            f"RP2KPKP annex for {annex.kota or name}, conditions of {annex.tahun}: {len(p)} kawasan "
+            f"({prio} with a priority), {luas} ha slum area, "
+            f"indicative cost {format_rupiah(total)}; memorandum program: {'imported' if annex.memorandum_asal == 'proyek' else 'DRAFT'}.",
+            markup=False,
+        )
+    else:
+        con.print(
+            f"Lampiran RP2KPKP {annex.kota or name}, kondisi tahun {annex.tahun}: {len(p)} kawasan "
+            f"({prio} berprioritas), luas kumuh {luas} ha, "
+            f"biaya indikatif {format_rupiah(total)}; memorandum program: {'isian Pokja' if annex.memorandum_asal == 'proyek' else 'DRAF'}.",
+            markup=False,
+        )
+    con.print(f"  {files.workbook}", markup=False)
+    con.print(f"  {files.pdf} ({files.pages} {'pages' if en else 'halaman'})", markup=False)
+    con.print(f"  {files.memorandum}", markup=False)
+    con.print(
+        f"  {files.maps_directory}/ ({len(files.maps)} {'maps' if en else 'peta'}, {args.paper}, {args.dpi} dpi)",
+        markup=False,
+    )
+    if files.replaced:
+        names = _replaced_names(files.replaced, en=en)
+        if en:
+            con.print(f"Replaced the earlier files in {files.directory}: {names}", markup=False)
+        else:
+            con.print(f"Berkas lama di {files.directory} diganti: {names}", markup=False)
+    missing = p[p["data_kurang"].fillna("") != ""]
+    if len(missing):
+        con.print(
+            f"{len(missing)} kawasan dengan data kurang (lihat lembar 'Data kurang') / kawasan with missing data: "
+            + ", ".join(missing["kode_kawasan"].astype(str)),
+            markup=False,
+        )
+    con.print(f"{'time' if en else 'waktu'}: {seconds:.1f} s", markup=False)
 
 
 def _cmd_rp2kpkp(args) -> int:
-    from kumuhgis.analysis.rp2kpkp import (
-        build_annex,
-        write_annex_workbook,
-        write_memorandum_workbook,
-    )
-    from kumuhgis.core.numeric import format_number_id, format_rupiah
-    from kumuhgis.outputs.cartography import MAP_KEYS, annex_maps
-    from kumuhgis.outputs.report import write_report
+    from kumuhgis.analysis.rp2kpkp import build_annex
+    from kumuhgis.outputs.annex import WRITE_STEPS, write_annex
 
     t0 = time.perf_counter()
     out = Path(args.out)
@@ -58,63 +106,24 @@ def _cmd_rp2kpkp(args) -> int:
         raise UsageError(f"--dpi harus 72–600, bukan {args.dpi} / --dpi must be 72–600")
     store = open_project(args.store)
     snap = load_project(args, store)
-    steps = 4 + len(MAP_KEYS)
-    with progress("Menyusun lampiran RP2KPKP / building the RP2KPKP annex", total=steps) as advance:
+    with progress(
+        "Menyusun lampiran RP2KPKP / building the RP2KPKP annex", total=1 + WRITE_STEPS
+    ) as advance:
         annex = build_annex(
             snap, year=args.year, no_sk=args.sk, use_stored_memorandum=not args.draf_memorandum
         )
         advance(1, "Peta / maps")
-        maps = annex_maps(
-            annex, out / OUTPUT_FILES["maps"], paper=args.paper, dpi=args.dpi,
-            on_map=lambda title: advance(1, f"Peta / map: {title}"),
-        )  # fmt: skip
-        advance(1, "Buku kerja / workbook")
-        xlsx = write_annex_workbook(annex, out / OUTPUT_FILES["workbook"])
-        memo = write_memorandum_workbook(annex, out / OUTPUT_FILES["memorandum"])
-        advance(1, "PDF")
-        info = write_report(annex, maps, out / OUTPUT_FILES["pdf"])
-        advance(1)
-    seconds = time.perf_counter() - t0
-    p = annex.profil
-    con = console()
-    en = args.lang == "en"
-    prio = int(p["prioritas"].notna().sum())
-    total = float(annex.kebutuhan["biaya_rp"].sum())
-    if en:
-        con.print(
-            f"RP2KPKP annex for {annex.kota or store.path.stem}, conditions of {annex.tahun}: {len(p)} kawasan "
-            f"({prio} with a priority), {format_number_id(float(p['luas_kumuh_ha'].sum()), 2)} ha slum area, "
-            f"indicative cost {format_rupiah(total)}; memorandum program: {'imported' if annex.memorandum_asal == 'proyek' else 'DRAFT'}.",
-            markup=False,
+        files = write_annex(
+            annex, out, paper=args.paper, dpi=args.dpi, on_step=lambda label: advance(1, label)
         )
-    else:
-        con.print(
-            f"Lampiran RP2KPKP {annex.kota or store.path.stem}, kondisi tahun {annex.tahun}: {len(p)} kawasan "
-            f"({prio} berprioritas), luas kumuh {format_number_id(float(p['luas_kumuh_ha'].sum()), 2)} ha, "
-            f"biaya indikatif {format_rupiah(total)}; memorandum program: {'isian Pokja' if annex.memorandum_asal == 'proyek' else 'DRAF'}.",
-            markup=False,
-        )
-    con.print(f"  {xlsx}", markup=False)
-    con.print(f"  {info.path} ({info.pages} {'pages' if en else 'halaman'})", markup=False)
-    con.print(f"  {memo}", markup=False)
-    con.print(
-        f"  {out / OUTPUT_FILES['maps']}/ ({len(maps)} {'maps' if en else 'peta'}, {args.paper}, {args.dpi} dpi)",
-        markup=False,
-    )
-    missing = p[p["data_kurang"].fillna("") != ""]
-    if len(missing):
-        con.print(
-            f"{len(missing)} kawasan dengan data kurang (lihat lembar 'Data kurang') / kawasan with missing data: "
-            + ", ".join(missing["kode_kawasan"].astype(str)),
-            markup=False,
-        )
-    con.print(f"{'time' if en else 'waktu'}: {seconds:.1f} s", markup=False)
+    _print_annex(args, annex, files, store.path.stem, time.perf_counter() - t0)
     return 0
 
 
 def _cmd_memorandum_import(args) -> int:
-    from kumuhgis.analysis.rp2kpkp import MEMORANDUM_TABLE, import_memorandum
     from kumuhgis.core.numeric import format_rupiah
+    from kumuhgis.core.snapshot import MEMORANDUM_TABLE
+    from kumuhgis.ingest.memorandum import import_memorandum
 
     store = open_project(args.store)
     settings = load_settings(args, store.settings())
@@ -151,7 +160,9 @@ def register(subparsers) -> None:
         description=(
             "Menyusun lampiran RP2KPKP dari proyek (Permen PUPR 14/PRT/M/2018): profil kawasan, pertimbangan lain, legalitas, "
             "prioritas 1–9, pola penanganan, kebutuhan dan biaya indikatif, memorandum program 5 tahun, peta cetak. "
-            "Menulis DIR/rp2kpkp.xlsx, DIR/rp2kpkp.pdf, DIR/memorandum_program.xlsx dan DIR/peta/*.png."
+            "Menulis DIR/rp2kpkp.xlsx, DIR/rp2kpkp.pdf, DIR/memorandum_program.xlsx dan DIR/peta/*.png, semua atau tidak "
+            "sama sekali; berkas lampiran lama di DIR diganti dan disebutkan, berkas lain tidak disentuh. / Writes all of "
+            "these or none; earlier annex files in DIR are replaced and listed, other files are left alone."
         ),
     )
     add_store(p)

@@ -1,0 +1,371 @@
+"""Reading the memorandum program the Pokja edited (domain.md §8) and storing it in the
+project, all or nothing.
+
+``kumuhgis rp2kpkp`` writes ``memorandum_program.xlsx``; the Pokja edits it in Excel and
+``kumuhgis memorandum-import`` brings it back: :func:`read_memorandum_file` reads the sheet
+"Memorandum program" (or a CSV), :func:`parse_memorandum` checks every cell and collects
+every problem, and :func:`import_memorandum` stores the table
+:data:`kumuhgis.core.snapshot.MEMORANDUM_TABLE` (its columns: :mod:`kumuhgis.core.memorandum`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kumuhgis.core.errors import Problem, ValidationError
+from kumuhgis.core.memorandum import (
+    MEMORANDUM_COLUMNS,
+    coerce_memorandum,
+    cost_rp,
+    text_series,
+)
+from kumuhgis.core.numeric import format_rupiah, is_missing, parse_number_series
+from kumuhgis.core.rules import RuleSet, load_rules
+from kumuhgis.core.schema import normalize_header
+from kumuhgis.core.snapshot import MEMORANDUM_TABLE, CitySnapshot
+from kumuhgis.core.vocabulary import parse_kriteria_series, parse_sumber_dana_series
+from kumuhgis.ingest.readers import list_layers, read_file
+from kumuhgis.store import Store
+from kumuhgis.store.snapshot import load_snapshot
+
+__all__ = ["parse_memorandum", "read_memorandum_file", "project_kawasan", "import_memorandum"]
+
+_TOLERANCE_RP = 1.0  # biaya may differ from volume × harga by this much without a warning
+_TEXT_COLUMNS = (
+    "kode_kawasan",
+    "nama_kawasan",
+    "uraian_kegiatan",
+    "satuan",
+    "rincian_dana",
+    "keterangan",
+)
+_NUMBER_COLUMNS = ("volume", "harga_satuan_rp", "biaya_rp", "tahun")
+_EMPTY = ("sel wajib kosong", "required cell is empty")
+
+
+def _header(label: str, unit: str) -> str:
+    return f"{label} ({unit})" if unit else label
+
+
+def _alias_map() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, (_kind, _req, label, unit, aliases) in MEMORANDUM_COLUMNS.items():
+        for a in (name, normalize_header(_header(label, unit)), normalize_header(label), *aliases):
+            out.setdefault(normalize_header(a), name)
+    return out
+
+
+class _Check:
+    """The problems of one file, with the spreadsheet row of each frame position."""
+
+    def __init__(self, frame: pd.DataFrame, rows: list, problems: list[Problem]):
+        self.frame, self.rows, self.problems = frame, rows, problems
+
+    def err(self, i: int, col: str, value: Any, masalah: str, problem: str,
+            perbaikan: str = "", fix: str = "", severity: str = "error") -> None:  # fmt: skip
+        value = None if is_missing(value) else str(value)
+        self.problems.append(
+            Problem(int(self.rows[i]), col, value, masalah, problem, perbaikan, fix, severity)
+        )
+
+    def cell_errors(self, failures, column: str) -> set[int]:
+        """Add the parsers' cell errors; the positions that failed."""
+        for label, _text, e in failures:
+            self.problems.append(e.to_problem(int(self.rows[int(label)]), column))
+        return {int(lbl) for lbl, _t, _e in failures}
+
+    def column(self, name: str) -> pd.Series:
+        if name in self.frame.columns:
+            return self.frame[name].reset_index(drop=True)
+        return pd.Series([None] * len(self.frame), dtype=object)
+
+
+def _rename_headers(frame: pd.DataFrame, problems: list[Problem]) -> tuple[dict, list]:
+    """Header → column name (known variants, else the normalised header), the extras."""
+    aliases = _alias_map()
+    rename: dict[str, str] = {}
+    extras: list[str] = []
+    for c in frame.columns:
+        if c == "_row":
+            continue
+        key = normalize_header(c)
+        target = aliases.get(key)
+        if target is None:
+            extras.append(c)
+            rename[c] = key or str(c)
+        elif target in rename.values():
+            problems.append(
+                Problem(
+                    None, str(c), None,
+                    f"kolom '{c}' sama artinya dengan kolom lain ({target})",
+                    f"column '{c}' means the same as another column ({target})",
+                    "hapus salah satu kolom", "remove one of the columns",
+                )
+            )  # fmt: skip
+        else:
+            rename[c] = target
+    return rename, extras
+
+
+def _check_shape(frame: pd.DataFrame, problems: list[Problem], extras: list, source: str) -> None:
+    """Every required column is there and the table has rows; extras are warned about."""
+    for name, (_kind, required, label, unit, _a) in MEMORANDUM_COLUMNS.items():
+        if required and name not in frame.columns:
+            header = _header(label, unit)
+            problems.append(
+                Problem(
+                    None, name, None,
+                    f"kolom wajib '{header}' tidak ada", f"required column '{header}' is missing",
+                    "jangan ubah atau hapus judul kolom di baris judul",
+                    "do not change or delete the column headers",
+                )
+            )  # fmt: skip
+    if problems:
+        raise ValidationError(problems, source=source, layer=MEMORANDUM_TABLE)
+    for e in extras:
+        problems.append(
+            Problem(
+                None, str(e), None,
+                f"kolom tambahan '{e}' disimpan sebagai teks", f"extra column '{e}' is kept as text",
+                severity="warning",
+            )
+        )  # fmt: skip
+    if len(frame) == 0:
+        none = Problem(
+            None, None, None, "tidak ada baris kegiatan", "no activity rows",
+            "isi paling sedikit satu baris", "fill in at least one row",
+        )  # fmt: skip
+        raise ValidationError([none], source=source, layer=MEMORANDUM_TABLE)
+
+
+def _texts(check: _Check, out: dict, kawasan: Mapping[str, str]) -> None:
+    """Text columns (required ones filled) and kawasan codes the project knows."""
+    frame = check.frame
+    for name in _TEXT_COLUMNS:
+        s = text_series(check.column(name)).str.strip()
+        s = s.where(s != "", None)
+        out[name] = s
+        if not MEMORANDUM_COLUMNS[name][1]:
+            continue
+        for i in np.flatnonzero(s.isna().to_numpy()):
+            if is_missing(frame[name].iloc[i]) or not str(frame[name].iloc[i]).strip():
+                check.err(int(i), name, None, *_EMPTY, "isi sel ini", "fill in this cell")
+    known = {str(k) for k in kawasan}
+    listed = ", ".join(sorted(known))[:300]
+    for i, code in enumerate(out["kode_kawasan"].tolist()):
+        if is_missing(code) or code in known:
+            continue
+        close = difflib.get_close_matches(code, sorted(known), n=1, cutoff=0.6)
+        hint = f"mungkin maksudnya {close[0]}; " if close else ""
+        hint_en = f"did you mean {close[0]}; " if close else ""
+        check.err(
+            i, "kode_kawasan", code,
+            "kode kawasan tidak ada di proyek", "kawasan code not in the project",
+            f"{hint}kode yang ada: {listed}", f"{hint_en}known codes: {listed}",
+        )  # fmt: skip
+
+
+def _numbers(check: _Check, out: dict) -> None:
+    """Volume, prices, cost and year: readable, filled where required, ≥ 0, years 1990–2100."""
+    for name in _NUMBER_COLUMNS:
+        kind, required, *_rest = MEMORANDUM_COLUMNS[name]
+        col = check.column(name)
+        parsed, failures = parse_number_series(col, kind=kind)
+        failed = check.cell_errors(failures, name)
+        if required:
+            for i in np.flatnonzero(parsed.isna().to_numpy()):
+                if int(i) not in failed:
+                    check.err(int(i), name, None, *_EMPTY,
+                              "isi angka (0 bila tidak ada)", "fill in a number (0 when none)")  # fmt: skip
+        values = parsed.to_numpy(dtype=float, na_value=np.nan)
+        for i in np.flatnonzero(values < 0):
+            check.err(int(i), name, col.iloc[i], "angka negatif", "negative number",
+                      "isi angka ≥ 0", "write a number ≥ 0")  # fmt: skip
+        if name == "tahun":
+            for i in np.flatnonzero((values < 1990) | (values > 2100)):
+                check.err(int(i), name, col.iloc[i], "tahun di luar 1990–2100",
+                          "year outside 1990–2100", "tulis tahun empat angka, mis. 2025",
+                          "write a four-digit year, e.g. 2025")  # fmt: skip
+        out[name] = parsed
+
+
+def _criteria_and_funding(check: _Check, out: dict, rules: RuleSet) -> None:
+    """One criterion code per row (or none); a known funding source on every row."""
+    krit, failures = parse_kriteria_series(check.column("kriteria"), codes=rules.codes)
+    check.cell_errors(failures, "kriteria")
+    for i, v in enumerate(krit.tolist()):
+        if not is_missing(v) and ";" in str(v):
+            check.err(
+                i, "kriteria", v,
+                "lebih dari satu kode kriteria dalam satu baris", "more than one criterion code in a row",
+                "pecah menjadi satu baris per kriteria (volume dan biaya masing-masing)",
+                "split into one row per criterion (each with its volume and cost)",
+            )  # fmt: skip
+    out["kriteria"] = krit.astype("str")
+    canon, detail, failures = parse_sumber_dana_series(
+        check.frame["sumber_dana"].reset_index(drop=True)
+    )
+    failed = check.cell_errors(failures, "sumber_dana")
+    for i in np.flatnonzero(canon.isna().to_numpy()):
+        if int(i) not in failed:
+            check.err(int(i), "sumber_dana", None, *_EMPTY,
+                      "tulis sumber dana, mis. APBD Kab/Kota", "write a funding source, e.g. APBD Kab/Kota")  # fmt: skip
+    out["sumber_dana"] = canon.astype("str")
+    out["rincian_dana"] = pd.Series(
+        [
+            d if is_missing(r) and not is_missing(d) else r
+            for r, d in zip(out["rincian_dana"].tolist(), detail.tolist(), strict=True)
+        ],
+        dtype="str",
+    )
+
+
+def _cost_warnings(check: _Check, out: dict) -> None:
+    """A warning where biaya differs from volume × harga satuan by more than Rp 1."""
+    vol, price, cost = (
+        out[c].to_numpy(dtype=float, na_value=np.nan)
+        for c in ("volume", "harga_satuan_rp", "biaya_rp")
+    )
+    for i in range(len(check.frame)):
+        if np.isfinite(vol[i]) and np.isfinite(price[i]) and np.isfinite(cost[i]):
+            expect = cost_rp(vol[i], price[i])
+            if abs(expect - cost[i]) > _TOLERANCE_RP:
+                check.err(
+                    i, "biaya_rp", check.frame["biaya_rp"].iloc[i],
+                    f"biaya berbeda dengan volume × harga satuan ({format_rupiah(expect)})",
+                    f"cost differs from volume × unit cost (Rp {expect:,.0f})",
+                    "periksa angkanya (disimpan apa adanya)", "check the figures (stored as written)",
+                    severity="warning",
+                )  # fmt: skip
+
+
+def parse_memorandum(
+    raw: pd.DataFrame,
+    *,
+    kawasan: Mapping[str, str],
+    rules: RuleSet | str | None = None,
+    source: str = "memorandum",
+) -> pd.DataFrame:
+    """Validate an edited memorandum program (a raw frame from :func:`kumuhgis.ingest.readers.read_file`).
+
+    Headers are matched after :func:`kumuhgis.core.schema.normalize_header` ("Biaya (Rp)" →
+    ``biaya_rp``) and their variants; numbers are read the Indonesian or English way
+    (:func:`kumuhgis.core.numeric.parse_number_series`: ``1.234,5``, ``Rp 350.000.000``);
+    funding sources are mapped onto domain.md §9 (the detail, e.g. "BPM/BDI", goes to
+    ``rincian_dana`` when that is empty); criterion codes onto the rule set (one code per
+    row, or empty for a non-physical activity). Extra columns are kept as text.
+
+    Every problem is collected — row as the spreadsheet shows it, column, value, what is
+    wrong, how to fix it — and raised once.
+
+    Raises
+    ------
+    ValidationError
+        A required column is missing; a kawasan code the project does not know; an empty
+        required cell; a number that cannot be read or is negative; a year outside
+        1990–2100; an unknown funding source or criterion code.
+    """
+    rules = load_rules(rules)
+    problems: list[Problem] = []
+    frame = raw.copy()
+    rows = frame["_row"].tolist() if "_row" in frame.columns else list(range(2, len(frame) + 2))
+    if "geometry" in frame.columns:
+        frame = pd.DataFrame(frame.drop(columns=["geometry"]))
+    rename, extras = _rename_headers(frame, problems)
+    frame = frame.rename(columns=rename)
+    _check_shape(frame, problems, extras, source)
+    check = _Check(frame.reset_index(drop=True), rows, problems)
+    out: dict[str, pd.Series] = {}
+    _texts(check, out, kawasan)
+    _numbers(check, out)
+    _criteria_and_funding(check, out, rules)
+    _cost_warnings(check, out)
+    if any(p.severity == "error" for p in problems):
+        raise ValidationError(problems, source=source, layer=MEMORANDUM_TABLE)
+    data = pd.DataFrame({name: out[name].reset_index(drop=True) for name in MEMORANDUM_COLUMNS})
+    for e in extras:
+        data[rename[e]] = text_series(check.frame[rename[e]])
+    result = coerce_memorandum(data)
+    result.attrs["problems"] = problems
+    return result
+
+
+def _memorandum_sheet_name(path: Path) -> str | None:
+    for n in list_layers(path):
+        if n.strip().lower() == "memorandum program":
+            return n
+    return None
+
+
+def read_memorandum_file(
+    path: str | os.PathLike,
+    *,
+    kawasan: Mapping[str, str],
+    rules: RuleSet | str | None = None,
+    sheet: str | None = None,
+) -> pd.DataFrame:
+    """Read and validate a memorandum program file (.xlsx: the sheet "Memorandum program"
+    when there is one, else the first; or .csv) with :func:`parse_memorandum`."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"Berkas tidak ditemukan / file not found: {path}")
+    if sheet is None and path.suffix.lower() in (".xlsx", ".xlsm"):
+        sheet = _memorandum_sheet_name(path)
+    result = read_file(path, layer=sheet)
+    errors = [p for p in result.problems if p.severity == "error"]
+    if errors:
+        raise ValidationError(result.problems, source=path.name, layer=MEMORANDUM_TABLE)
+    frame = parse_memorandum(result.frame, kawasan=kawasan, rules=rules, source=path.name)
+    # the title lines above the table are ours; skipping them is not worth a warning
+    read_warnings = [
+        p
+        for p in result.problems
+        if p.severity != "error"
+        and not (p.column is None and sheet is not None and p.masalah.startswith("Baris judul"))
+    ]
+    frame.attrs["problems"] = read_warnings + frame.attrs.get("problems", [])
+    return frame
+
+
+def project_kawasan(snapshot: CitySnapshot) -> dict[str, str]:
+    """Kawasan code → name, from the delineation, then the SK rows: the codes a
+    memorandum row may name."""
+    out: dict[str, str] = {}
+    dl = snapshot.delineasi
+    for k, n in zip(dl["kode_kawasan"].astype(str), dl["nama_kawasan"].astype(str), strict=True):
+        out[k] = n
+    sk = snapshot.sk_kumuh
+    for k, n in zip(sk["kode_kawasan"].astype(str), sk["nama_lokasi"].astype(str), strict=True):
+        out.setdefault(k, n)
+    return out
+
+
+def import_memorandum(
+    store: Store,
+    path: str | os.PathLike,
+    *,
+    sheet: str | None = None,
+    settings: dict | None = None,
+    command: str = "kumuhgis memorandum-import",
+) -> pd.DataFrame:
+    """Validate an edited memorandum program and store it as the project table
+    ``memorandum_program`` (replacing the previous one), all or nothing.
+
+    Raises
+    ------
+    ValidationError
+        Anything wrong in the file (:func:`parse_memorandum`); the store is untouched.
+    """
+    snapshot = load_snapshot(store, settings=settings)
+    frame = read_memorandum_file(
+        path, kawasan=project_kawasan(snapshot), rules=snapshot.rules, sheet=sheet
+    )
+    store.write_table(MEMORANDUM_TABLE, frame, command=command)
+    return frame
