@@ -15,6 +15,7 @@ tell the user which files it replaced beside the one they named.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from kumuhgis.core.errors import UsageError
 
-__all__ = ["Written", "check_format", "write_together"]
+__all__ = ["Written", "check_format", "commit_moves", "write_together"]
 
 
 @dataclass(frozen=True)
@@ -73,29 +74,41 @@ def _folder_error(target: Path) -> UsageError:
     )
 
 
-def _commit(pairs: list[tuple[Path, Path]], work: dict[Path, Path]) -> tuple[Path, ...]:
-    """Move each temporary file onto its target, setting an existing target aside in the
-    temporary folder first; on failure put everything back and raise."""
+def commit_moves(pairs: list[tuple[Path, Path]], aside: Path) -> tuple[Path, ...]:
+    """Move each ``(new file, target)`` into place, all or nothing.
+
+    An existing target is first set aside in ``aside`` (same file system); missing parent
+    folders of a target are created. Should any step fail, every target already moved is
+    taken out again, the set-aside files are put back, the folders created are removed,
+    and the error is raised (a folder standing where a file must go raises
+    :class:`IsADirectoryError`). Returns the targets that replaced an existing file.
+    """
     done: list[tuple[Path, Path | None]] = []  # (target, where the old file was set aside)
-    target = pairs[0][1] if pairs else None
+    created: list[Path] = []
     try:
-        for tmp, target in pairs:
+        for n, (new, target) in enumerate(pairs):
+            missing = [d for d in reversed(target.parents) if not d.exists()]
+            for d in missing:
+                d.mkdir()
+            created += missing
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
             old = None
-            if target.is_file() or target.is_symlink():
-                aside = work[target.parent] / ".lama"
-                aside.mkdir(exist_ok=True)
-                old = aside / target.name
+            if target.exists() or target.is_symlink():
+                aside.mkdir(parents=True, exist_ok=True)
+                old = aside / f"{n}-{target.name}"
                 os.replace(target, old)
             done.append((target, old))
-            os.replace(tmp, target)
-    except BaseException as exc:
+            os.replace(new, target)
+    except BaseException:
         for moved, old in reversed(done):
             if old is not None:
                 os.replace(old, moved)
-            elif moved.is_file():
-                moved.unlink()
-        if isinstance(exc, OSError) and exc.errno in (errno.EISDIR, errno.ENOTEMPTY):
-            raise _folder_error(target) from exc
+            else:
+                moved.unlink(missing_ok=True)
+        for d in reversed(created):
+            with contextlib.suppress(OSError):
+                d.rmdir()
         raise
     return tuple(moved for moved, old in done if old is not None)
 
@@ -134,7 +147,12 @@ def write_together(writers: Mapping[str | os.PathLike, Callable[[Path], object]]
             tmp = work[target.parent] / target.name
             write(tmp)
             pairs.append((tmp, target))
-        replaced = _commit(pairs, work)
+        try:
+            replaced = commit_moves(pairs, work[targets[0].parent] / ".lama")
+        except OSError as exc:
+            if exc.errno in (errno.EISDIR, errno.ENOTEMPTY):
+                raise _folder_error(Path(exc.filename or targets[0])) from exc
+            raise
     finally:
         for folder in work.values():
             shutil.rmtree(folder, ignore_errors=True)

@@ -14,7 +14,6 @@ replaced (:mod:`kumuhgis.outputs.files` does the same for one file: ``atomic_pat
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import shutil
 import tempfile
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kumuhgis.core.errors import UsageError
+from kumuhgis.outputs.fileset import commit_moves
 
 __all__ = ["Staging", "staged_folder"]
 
@@ -60,45 +60,22 @@ def _remove_dirs(created: list[Path]) -> None:
 
 
 def _publish(new: Path, target: Path, old: Path) -> list[str]:
-    """Move every file of ``new`` to the same place under ``target``, the files they
-    replace into ``old``; on any failure undo every step and raise (an :class:`OSError`
-    as a :class:`UsageError` naming the file)."""
+    """Move every file of ``new`` to the same place under ``target`` (:func:`commit_moves`,
+    the files they replace set aside in ``old``); on failure nothing of ``target`` changes
+    and the error names the file."""
+    if not target.exists():
+        os.rename(new, target)  # a new folder appears whole
+        return []
     files = sorted((p for p in new.rglob("*") if not p.is_dir()), key=lambda p: p.as_posix())
-    done: list[list] = []  # [destination, backup or None, moved in]
-    created: list[Path] = []
-    dest = target
     try:
-        if not target.exists():
-            os.rename(new, target)  # a new folder appears whole
-            return []
-        for src in files:
-            rel = src.relative_to(new)
-            dest = target / rel
-            created += _make_dirs(dest.parent)
-            if dest.is_dir() and not dest.is_symlink():
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(dest))
-            backup = None
-            if dest.exists() or dest.is_symlink():
-                backup = old / rel
-                backup.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(dest, backup)
-            done.append([dest, backup, False])
-            os.replace(src, dest)
-            done[-1][2] = True
-    except BaseException as exc:
-        for placed, backup, moved in reversed(done):
-            if moved:
-                placed.unlink(missing_ok=True)
-            if backup is not None:
-                os.replace(backup, placed)
-        _remove_dirs(created)
-        if isinstance(exc, OSError):
-            raise UsageError(
-                f"Tidak dapat menulis {dest} ({exc.strerror}); {target} tidak diubah / "
-                f"cannot write {dest} ({exc.strerror}); {target} left as it was"
-            ) from exc
-        raise
-    return [d.relative_to(target).as_posix() for d, backup, _moved in done if backup]
+        replaced = commit_moves([(src, target / src.relative_to(new)) for src in files], old)
+    except OSError as exc:
+        dest = exc.filename or target
+        raise UsageError(
+            f"Tidak dapat menulis {dest} ({exc.strerror}); {target} tidak diubah / "
+            f"cannot write {dest} ({exc.strerror}); {target} left as it was"
+        ) from exc
+    return [d.relative_to(target).as_posix() for d in replaced]
 
 
 @contextlib.contextmanager
