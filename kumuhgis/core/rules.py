@@ -1,6 +1,6 @@
 """Slum rule sets as data: criteria, aspects, denominators, score bands and levels.
 
-A rule set is a small YAML document shipped in ``kumuhgis/data/`` (domain.md §3–§4):
+A rule set is a small YAML document shipped in ``kumuhgis/core/data/`` (domain.md §3–§4):
 
 * ``permen-14-2018`` — Permen PUPR 14/PRT/M/2018, 16 criteria (the default);
 * ``permen-02-2016`` — Permen PUPR 02/PRT/M/2016, 19 criteria.

@@ -1,7 +1,7 @@
 """Controlled words: funding sources, criterion codes and place names.
 
 * Funding sources (sumber dana, domain.md §9): a controlled list read from
-  ``kumuhgis/data/sumber_dana.yaml``; the spellings seen in office spreadsheets
+  ``kumuhgis/core/data/sumber_dana.yaml``; the spellings seen in office spreadsheets
   ("APBD II", "pokir DPRD", "BPM", "DD", "CSR BUMN", ...) map onto it, with an optional
   detail ("BPM" → APBN, "BPM/BDI").
 * Criterion codes (domain.md §3): ``"1a; 2B ,v_4c"`` → ``("1a", "2b", "4c")``.
@@ -251,7 +251,7 @@ def load_sumber_dana(path: str | Path | None = None) -> SumberDanaVocabulary:
     Parameters
     ----------
     path : str or Path, optional
-        A YAML file shaped like ``kumuhgis/data/sumber_dana.yaml``; the packaged file
+        A YAML file shaped like ``kumuhgis/core/data/sumber_dana.yaml``; the packaged file
         when omitted (a project may supply its own).
 
     Raises
@@ -261,7 +261,7 @@ def load_sumber_dana(path: str | Path | None = None) -> SumberDanaVocabulary:
     """
     if path is None:
         resource = files("kumuhgis.core").joinpath("data/sumber_dana.yaml")
-        label = "kumuhgis/data/sumber_dana.yaml"
+        label = "kumuhgis/core/data/sumber_dana.yaml"
         data = yaml.safe_load(resource.read_text(encoding="utf-8"))
     else:
         label = str(path)
