@@ -139,25 +139,11 @@ def import_file(
         len(store.read(layer)) if exists and mode == "replace" and store.has_layer(layer) else 0
     )
     if from_published:
-        result = validate_published(
-            path,
-            layer=layer,
-            lenient=lenient,
-            mapping=mapping,
-            sheet=source_layer,
-            rt_sheet=rt_sheet,
-            existing=existing,
-        )
+        result = validate_published(path, layer=layer, lenient=lenient, mapping=mapping,
+                                    sheet=source_layer, rt_sheet=rt_sheet, existing=existing)  # fmt: skip
     else:
-        result = validate_file(
-            layer,
-            path,
-            lenient=lenient,
-            mapping=mapping,
-            source_layer=source_layer,
-            assume_crs=assume_crs,
-            existing=existing,
-        )
+        result = validate_file(layer, path, lenient=lenient, mapping=mapping, source_layer=source_layer,
+                               assume_crs=assume_crs, existing=existing)  # fmt: skip
     file_errors = [p for p in result.errors if p.row is None]
     if result.errors and (not lenient or file_errors or result.frame.empty):
         raise ValidationError(result.problems, source=str(path), layer=layer)
