@@ -34,7 +34,7 @@ percent (0–100) or proportions (0–1).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -125,20 +125,27 @@ class _Table:
     frame: pd.DataFrame
     rules: RuleSet
     conventions: Mapping[str, str]
+    cache: dict = field(default_factory=dict, compare=False)  # column -> (values, micro, filled)
 
     def has(self, *names: str) -> bool:
         return all(n in self.frame.columns for n in names)
 
+    def _read(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if name not in self.cache:
+            x = pd.to_numeric(self.frame[name], errors="coerce")
+            x = x.to_numpy(dtype=np.float64, na_value=np.nan)
+            filled = np.isfinite(x)
+            micro = to_micro(np.clip(np.where(filled, x, 0.0), -MAX_VALUE, MAX_VALUE))
+            self.cache[name] = (x, micro, filled)
+        return self.cache[name]
+
     def values(self, name: str) -> np.ndarray:
-        return pd.to_numeric(self.frame[name], errors="coerce").to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
+        """The column as published (``float64``, NaN when empty)."""
+        return self._read(name)[0]
 
     def micro(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Exact millionths (magnitudes capped at ``MAX_VALUE``) and the filled mask."""
-        x = self.values(name)
-        filled = np.isfinite(x)
-        return to_micro(np.clip(np.where(filled, x, 0.0), -MAX_VALUE, MAX_VALUE)), filled
+        return self._read(name)[1:]
 
     def per_hundredth(self, name: str) -> int:
         """Millionths of a published value in one hundredth of a percent."""
@@ -175,25 +182,22 @@ def _pct(h) -> str:
 class _Check:
     """Findings of one check and how many records it could be applied to."""
 
-    pieces: list[pd.DataFrame]
+    pieces: list[dict]  # _piece()
     checked: np.ndarray  # bool per record
     missing: tuple[str, str] = ("", "")
 
 
-def _piece(mask, code, kriteria, terbit, hitung, ket_id, ket_en) -> pd.DataFrame:
+def _piece(mask, code, kriteria, terbit, hitung, ket_id, ket_en) -> dict:
     """Findings at the records of ``mask`` (arrays/lists aligned with them)."""
     pos = np.flatnonzero(mask)
-    ket = [f"{a} / {b}" for a, b in zip(ket_id, ket_en, strict=True)]
-    return pd.DataFrame(
-        {
-            "_pos": pos,
-            "temuan": code,
-            "kriteria": kriteria,
-            "nilai_terbit": list(terbit),
-            "nilai_hitung": list(hitung),
-            "keterangan": ket,
-        }
-    )
+    return {
+        "_pos": pos,
+        "temuan": [code] * len(pos),
+        "kriteria": [kriteria] * len(pos),
+        "nilai_terbit": list(terbit),
+        "nilai_hitung": list(hitung),
+        "keterangan": [f"{a} / {b}" for a, b in zip(ket_id, ket_en, strict=True)],
+    }
 
 
 # --------------------------------------------------------------------------- checks
@@ -502,33 +506,25 @@ def _ignored(frame: pd.DataFrame, rules: RuleSet) -> tuple[str, ...]:
     )  # fmt: skip
 
 
-def _assemble(t: _Table, pieces: list[pd.DataFrame]) -> pd.DataFrame:
+def _assemble(t: _Table, pieces: list[dict]) -> pd.DataFrame:
     """Findings with the record's row, id and year, ordered by row, code and criterion."""
     f = t.frame
-    found = pd.concat(
-        [p for p in pieces if len(p)] or [_piece(np.zeros(0, bool), "", "", [], [], [], [])]
-    )
+    cols = ["_pos", *FINDING_COLUMNS[3:]]
+    found = pd.DataFrame({c: [x for p in pieces for x in p[c]] for c in cols})
     rank = {code: i for i, code in enumerate(FINDINGS)}
-    crit = {
-        k: i
-        for i, k in enumerate([*t.rules.codes, *(a.key for a in t.rules.aspects), SECTORAL_KEY])
-    }
+    keys = [*t.rules.codes, *(a.key for a in t.rules.aspects), SECTORAL_KEY]
+    crit = {k: i for i, k in enumerate(keys)}
     found = found.assign(
         _r1=found["temuan"].map(rank), _r2=found["kriteria"].map(crit).fillna(-1)
     ).sort_values(["_pos", "_r1", "_r2"], kind="stable")
-    pos = found["_pos"].to_numpy()
+    pos = found["_pos"].to_numpy(dtype=np.int64)
     rows = f["_row"].to_numpy() if "_row" in f.columns else np.arange(2, len(f) + 2)
-    out = pd.DataFrame(
-        {
-            "baris": pd.array(np.asarray(rows, dtype=np.int64)[pos], dtype="Int64"),
-            "id": f["id"].astype("string").to_numpy()[pos] if "id" in f.columns else pd.NA,
-            "tahun": pd.array(f["tahun"].to_numpy()[pos], dtype="Int64") if "tahun" in f.columns else pd.NA,
-        }
-    )  # fmt: skip
+    out = pd.DataFrame({"baris": pd.array(np.asarray(rows, dtype=np.int64)[pos], dtype="Int64")})
+    out["id"] = pd.array(f["id"].to_numpy(dtype=object)[pos] if "id" in f.columns else [pd.NA] * len(pos), dtype="string")  # fmt: skip
+    out["tahun"] = pd.array(f["tahun"].to_numpy(dtype=object)[pos] if "tahun" in f.columns else [pd.NA] * len(pos), dtype="Int64")  # fmt: skip
     for col in FINDING_COLUMNS[3:]:
         out[col] = found[col].to_numpy(dtype=object)
-    out["id"] = out["id"].astype("string")
-    return out.reset_index(drop=True)
+    return out
 
 
 def _summary(checks: dict[str, _Check], hits: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -580,7 +576,7 @@ def audit_published(
     checks = {code: check(t) for code, check in _CHECKS.items()}
     pieces = [p for c in checks.values() for p in c.pieces]
     hits = {
-        code: np.concatenate([np.zeros(0, np.int64), *(p["_pos"].to_numpy() for p in c.pieces)])
+        code: np.concatenate([np.zeros(0, np.int64), *(p["_pos"] for p in c.pieces)])
         for code, c in checks.items()
     }
     flagged = np.unique(np.concatenate(list(hits.values())))
