@@ -17,11 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from kumuhgis.analysis.audit import FINDING_COLUMNS, FINDINGS, audit_published
 from kumuhgis.cli import main
 from kumuhgis.core.errors import UsageError, ValidationError
+from kumuhgis.core.numeric import parse_number_series
 from kumuhgis.core.rules import load_rules
 from kumuhgis.core.schema import CRITERIA_CODES
 from kumuhgis.core.vocabulary import level_code, parse_level_series
@@ -397,6 +400,53 @@ def test_the_input_frame_is_not_modified(tmp_path):
     before = table.frame.copy()
     audit_published(table.frame, conventions=table.convention_map)
     pd.testing.assert_frame_equal(table.frame, before)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.one_of(
+            st.from_regex(r"[+-]?[0-9]{1,5}([.,][0-9]{1,4})?", fullmatch=True),
+            st.sampled_from(["", "-", "1.234", "12,345", "1.234,5", "1e3", "5.", " 7 ", "0,5"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_number_cells_read_as_the_import_reads_them(tmp_path, cells):
+    """Every volume cell reads as :func:`kumuhgis.core.numeric.parse_number_series` reads
+    the column (same numbers, same refusals), whichever path the reader takes."""
+    path = tmp_path / "angka.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["kode_rt", "v_1a"], *([f"R{i}", c] for i, c in enumerate(cells))])
+    want, failures = parse_number_series(pd.Series([c or None for c in cells], dtype=object))
+    if failures:
+        with pytest.raises(ValidationError) as err:
+            read_published(path)
+        assert [p.row for p in err.value.problems] == [i + 2 for i, _, _ in failures]
+        return
+    got = read_published(path).frame["v_1a"].to_numpy()
+    assert np.array_equal(got, want.to_numpy(dtype=float), equal_nan=True)
+
+
+def test_rule_set_02_2016_bands_and_19_criteria(tmp_path):
+    """Permen 02/2016 (domain.md §3): 19 criteria, 95 at most, KB from 71. Every criterion at
+    100 % scores 5: total 95, KB; a total of 70 is KS there (it would be KB under 14/2018)."""
+    codes = load_rules("permen-02-2016").codes
+    assert len(codes) == 19
+    full = {"id": "A", **HEADER, "total_nilai": 95, "tingkat": "Kumuh Berat", "rata_sektoral": 100}
+    for c, den in zip(codes, [d.denominator for d in load_rules("permen-02-2016").criteria], strict=True):
+        full.update({f"v_{c}": HEADER[den], f"p_{c}": 100, f"n_{c}": 5})
+    full.update({a: 100 for a in ASPECTS})
+    wrong = dict(full, id="B", total_nilai=70, **{f"n_{c}": (5 if i < 14 else 0) for i, c in enumerate(codes)})  # fmt: skip
+    # 6a 6b 6c 7a 7b at 0: persampahan and kebakaran average 0, sectoral 500 / 7 = 71.43
+    wrong.update({f"p_{c}": 0 for c in codes[14:]}, **{f"v_{c}": 0 for c in codes[14:]})
+    wrong.update(rata_persampahan=0, rata_kebakaran=0, rata_sektoral=71.43)
+    frame = read_published(write_table(tmp_path / "t.csv", [full, wrong]), rules="permen-02-2016").frame
+    result = audit_published(frame, rules="permen-02-2016")
+    assert found(result) == {(3, "B", "tingkat_tidak_sesuai", ""), (3, "B", "hitung_ulang_berbeda", "")}
+    under_14 = audit_published(frame)  # 16 criteria: 4d, 4e, 6c are left out and said so
+    assert set(under_14.ignored) == {f"{f}_{c}" for f in "vpn" for c in ("4d", "4e", "6c")}
 
 
 # --------------------------------------------------------------------------- import

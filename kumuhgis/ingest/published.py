@@ -531,6 +531,7 @@ def read_published(
                         f"columns present: {', '.join(map(str, sorted(seen - {'_row'})))}")
             )  # fmt: skip
     if any(p.severity == "error" for p in problems):
+        problems.sort(key=lambda p: (p.row is not None, p.row or 0))  # by row, as in the file
         raise ValidationError(problems, source=str(path), layer="tabel terbit / published table")
     if unused:
         problems.append(
