@@ -25,12 +25,12 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-import tracemalloc
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_scoring import best_of, peak_mb  # this folder: same timing and memory helpers
 
 from kumuhgis.analysis.audit import audit_published
 from kumuhgis.analysis.scoring import score
@@ -168,23 +168,6 @@ def decimal_audit(frame: pd.DataFrame) -> set[tuple[int, str, str]]:
 
 
 # --------------------------------------------------------------------------- measuring
-
-
-def best_of(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def peak_mb(fn) -> float:
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 1e6
 
 
 def main(n: int = 100_000) -> None:

@@ -402,7 +402,9 @@ def test_the_input_frame_is_not_modified(tmp_path):
     pd.testing.assert_frame_equal(table.frame, before)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.one_of(
@@ -418,7 +420,9 @@ def test_number_cells_read_as_the_import_reads_them(tmp_path, cells):
     the column (same numbers, same refusals), whichever path the reader takes."""
     path = tmp_path / "angka.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows([["kode_rt", "v_1a"], *([f"R{i}", c] for i, c in enumerate(cells))])
+        csv.writer(fh).writerows(
+            [["kode_rt", "v_1a"], *([f"R{i}", c] for i, c in enumerate(cells))]
+        )
     want, failures = parse_number_series(pd.Series([c or None for c in cells], dtype=object))
     if failures:
         with pytest.raises(ValidationError) as err:
@@ -435,16 +439,23 @@ def test_rule_set_02_2016_bands_and_19_criteria(tmp_path):
     codes = load_rules("permen-02-2016").codes
     assert len(codes) == 19
     full = {"id": "A", **HEADER, "total_nilai": 95, "tingkat": "Kumuh Berat", "rata_sektoral": 100}
-    for c, den in zip(codes, [d.denominator for d in load_rules("permen-02-2016").criteria], strict=True):
+    for c, den in zip(
+        codes, [d.denominator for d in load_rules("permen-02-2016").criteria], strict=True
+    ):
         full.update({f"v_{c}": HEADER[den], f"p_{c}": 100, f"n_{c}": 5})
     full.update({a: 100 for a in ASPECTS})
     wrong = dict(full, id="B", total_nilai=70, **{f"n_{c}": (5 if i < 14 else 0) for i, c in enumerate(codes)})  # fmt: skip
     # 6a 6b 6c 7a 7b at 0: persampahan and kebakaran average 0, sectoral 500 / 7 = 71.43
     wrong.update({f"p_{c}": 0 for c in codes[14:]}, **{f"v_{c}": 0 for c in codes[14:]})
     wrong.update(rata_persampahan=0, rata_kebakaran=0, rata_sektoral=71.43)
-    frame = read_published(write_table(tmp_path / "t.csv", [full, wrong]), rules="permen-02-2016").frame
+    frame = read_published(
+        write_table(tmp_path / "t.csv", [full, wrong]), rules="permen-02-2016"
+    ).frame
     result = audit_published(frame, rules="permen-02-2016")
-    assert found(result) == {(3, "B", "tingkat_tidak_sesuai", ""), (3, "B", "hitung_ulang_berbeda", "")}
+    assert found(result) == {
+        (3, "B", "tingkat_tidak_sesuai", ""),
+        (3, "B", "hitung_ulang_berbeda", ""),
+    }
     under_14 = audit_published(frame)  # 16 criteria: 4d, 4e, 6c are left out and said so
     assert set(under_14.ignored) == {f"{f}_{c}" for f in "vpn" for c in ("4d", "4e", "6c")}
 

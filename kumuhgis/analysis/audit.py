@@ -120,6 +120,11 @@ class AuditResult:
 # --------------------------------------------------------------------------- the table
 
 
+def _half_up_mean(total: np.ndarray, count: int) -> np.ndarray:
+    """:func:`average_hundredths` for sums of either sign (half away from zero)."""
+    return np.sign(total) * average_hundredths(np.abs(total), count)
+
+
 @dataclass(frozen=True)
 class _Table:
     frame: pd.DataFrame
@@ -154,8 +159,7 @@ class _Table:
     def hundredths(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """A published percentage, rounded half up to hundredths of a percent (§4.2)."""
         m, filled = self.micro(name)
-        k = self.per_hundredth(name)
-        return np.sign(m) * average_hundredths(np.abs(m), k), filled
+        return _half_up_mean(m, self.per_hundredth(name)), filled
 
     def shown(self, name: str, hundredths: np.ndarray) -> list[str]:
         """Hundredths of a percent written in the column's own convention."""
@@ -294,11 +298,6 @@ def _check_levels(t: _Table) -> _Check:
                 [f"published level '{s}', but the {w[1]} {r} falls in {e} ({lo}–{hi})" for s, w, r, e, (lo, hi) in zip(shown, what, refs, expected[bad], rng, strict=True)])],
         ok,
     )  # fmt: skip
-
-
-def _half_up_mean(total: np.ndarray, count: int) -> np.ndarray:
-    """:func:`average_hundredths` for sums of either sign (half away from zero)."""
-    return np.sign(total) * average_hundredths(np.abs(total), count)
 
 
 def _aspect_means(t: _Table) -> dict[str, tuple[np.ndarray, np.ndarray]]:

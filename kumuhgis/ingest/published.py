@@ -71,10 +71,10 @@ _FAMILIES = (
     ("n", re.compile(rf"(?:n|nilai|skor|score){_CODE}|{_CODE}n")),
 )
 _WORDS = {
-    "id": ("id", "idrt", "kodert", "kdrt", "idrecord", "kodeidentitas"),
+    "id": ("id", "idrecord", "kodeidentitas"),  # and kode_rt's own aliases (schema)
     "rt": ("rt", "rtrw", "nort", "nomorrt", "namart"),
     "kelurahan": ("kelurahan", "desa", "keldesa", "kelurahandesa", "desakelurahan", "namakelurahan", "namadesa"),
-    "tahun": ("tahun", "year", "thn", "ta", "tahunanggaran", "tahundata", "tahunsurvei", "tahunpendataan"),
+    "tahun": ("tahundata", "tahunsurvei", "tahunpendataan"),  # and tahun's own aliases (schema)
     "total_nilai": ("totalnilai", "nilaitotal", "totalskor", "skortotal", "jumlahnilai", "jumlahskor", "totalbobot", "bobottotal", "bobotkumuh"),
     "tingkat": ("tingkat", "tingkatkekumuhan", "tingkatkumuh", "tingkatkekumuhanawal", "klasifikasi", "klasifikasikekumuhan", "kategori", "kategorikekumuhan", "kategorikumuh", "level"),
     "rata_sektoral": ("ratasektoral", "rataratasektoral", "reratasektoral", "rataratakekumuhan", "ratakekumuhan", "reratakekumuhan"),
