@@ -230,19 +230,21 @@ def _plain_text_numbers(text: np.ndarray) -> np.ndarray | None:
     Vectorised (numpy string functions), so a column of 10⁵ cells takes milliseconds."""
     if text.size and np.ascontiguousarray(text).view(np.uint32).max() >= 128:
         return None  # not plain ASCII: the general parser decides
-    blank = text == ""
-    body = np.strings.lstrip(text, "+-")
-    signs = np.strings.str_len(text) - np.strings.str_len(body)
-    seps = np.strings.count(body, ".") + np.strings.count(body, ",")
-    digits = np.strings.replace(np.strings.replace(body, ".", ""), ",", "")
-    sep_at = np.maximum(np.strings.find(body, "."), np.strings.find(body, ","))
-    frac = np.where(seps == 1, np.strings.str_len(body) - sep_at - 1, 1)
-    plain = (signs <= 1) & (seps <= 1) & (frac >= 1) & np.strings.isdecimal(digits)
+    dotted = np.strings.replace(text, ",", ".")  # one decimal mark, either way written
+    body = np.strings.lstrip(dotted, "+-")
+    length = np.strings.str_len(body)
+    signs = np.strings.str_len(dotted) - length
+    seps = np.strings.count(body, ".")
+    sep_at = np.strings.find(body, ".")
+    frac = np.where(seps == 1, length - sep_at - 1, 1)
+    plain = (signs <= 1) & (seps <= 1) & (frac >= 1)
+    plain &= np.strings.isdecimal(np.strings.replace(body, ".", ""))
     ambiguous = (seps == 1) & (frac == 3) & (sep_at >= 1) & (sep_at <= 3)
     ambiguous &= ~np.strings.startswith(body, "0")
-    if not (blank | plain).all() or ambiguous.any():
+    blank = (length == 0) & (signs == 0)
+    if not (blank | plain).all() or (ambiguous & plain).any():
         return None
-    return np.where(blank, "nan", np.strings.replace(text, ",", ".")).astype(np.float64)
+    return np.where(blank, "nan", dotted).astype(np.float64)
 
 
 def _numbers(
