@@ -242,6 +242,22 @@ def test_findings_carry_the_published_and_computed_values(tmp_path):
     assert all(" / " in k for k in f["keterangan"])  # Bahasa Indonesia / English
 
 
+def test_kumuhgis_score_workbook_audits_clean(tmp_path):
+    """kumuhgis's own score workbook (title lines, labelled headers with units) read back
+    as a published table: the Jombang record and the zero record add up."""
+    from kumuhgis.analysis.scoring import score, write_scores
+
+    base = [{k: v for k, v in r.items() if k == "tahun" or k in DENOMINATORS or k.startswith("v_")}
+            for r, _ in RECORDS[:2]]  # fmt: skip
+    rt = pd.DataFrame(base).assign(kode_rt=["RT01-RW05", "RT02-RW05"])
+    write_scores(score(rt), tmp_path / "skor.xlsx")
+    table = read_published(tmp_path / "skor.xlsx", sheet="Nilai per RT")
+    assert {"v_1a", "p_1a", "n_1a", "rata_air_minum", "rata_sektoral", "total_nilai", "tingkat"} <= set(table.frame.columns)  # fmt: skip
+    result = audit_published(table.frame, conventions=table.convention_map)
+    assert result.findings.empty and result.clean_records == 2
+    assert (result.summary["baris_diperiksa"] == 2).all()
+
+
 def test_denominators_from_another_sheet_or_file(tmp_path):
     main_rows = published_rows("long", PERSEN, denominators=False)
     rt_rows = [{LONG["id"]: r["id"], **{LONG[d]: r[d] for d in DENOMINATORS}} for r, _ in RECORDS]
@@ -348,7 +364,9 @@ def test_map_names_any_column(tmp_path):
      ("Persentase 2b", "p_2b"), ("Nilai 6a", "n_6a"), ("Rata-rata Kondisi Drainase Lingkungan", "rata_drainase"),
      ("Total Nilai", "total_nilai"), ("Tingkat Kekumuhan", "tingkat"), ("LUAS (Ha)", "luas_ha"),
      ("jumlahKK", "jumlah_kk"), ("RT/RW", "rt"), ("Bobot Kumuh", "total_nilai"),
-     ("kode_rt", "id"), ("Nama Kampung", None), ("Nilai 8a", None)],
+     ("kode_rt", "id"), ("Nama Kampung", None), ("Nilai 8a", None), ("Nilai 1.a", "n_1a"),
+     ("Volume 1a Ketidakteraturan bangunan (unit)", "v_1a"), ("Persen 2b (%)", "p_2b"),
+     ("Rata-rata kondisi penyediaan air minum (%)", "rata_air_minum"), ("Rata-rata Air Minum", "rata_air_minum"), ("1a_v", "v_1a")],
 )  # fmt: skip
 def test_column_families_are_recognised(header_text, name):
     assert canonical_name(header_text) == name

@@ -64,11 +64,17 @@ PROPORSI = "proporsi"
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _BRACKETS = re.compile(r"[\(\[][^\)\]]*[\)\]]")
-_CODE = r"([1-9][a-z])"
+_CODE = r"([1-9])_?([a-z])"
+_TAIL = r"(?:_[a-z0-9_]+)?"  # words after the code: "Volume 1a Ketidakteraturan bangunan"
 _FAMILIES = (
-    ("v", re.compile(rf"(?:v|vol|volume){_CODE}|{_CODE}v|{_CODE}")),
-    ("p", re.compile(rf"(?:p|pct|persen|persentase|prosentase|presentase){_CODE}|{_CODE}p")),
-    ("n", re.compile(rf"(?:n|nilai|skor|score){_CODE}|{_CODE}n")),
+    ("v", re.compile(rf"(?:v|vol|volume)_?{_CODE}{_TAIL}|{_CODE}_?v|{_CODE}")),
+    (
+        "p",
+        re.compile(
+            rf"(?:p|pct|persen|persentase|prosentase|presentase)_?{_CODE}{_TAIL}|{_CODE}_?p"
+        ),
+    ),
+    ("n", re.compile(rf"(?:n|nilai|skor|score)_?{_CODE}{_TAIL}|{_CODE}_?n")),
 )
 _WORDS = {
     "id": ("id", "idrecord", "kodeidentitas"),  # and kode_rt's own aliases (schema)
@@ -116,13 +122,14 @@ def canonical_name(header: object, rules: RuleSet | str | None = None) -> str | 
     aspects = _aspect_names(rules)
     if bare in aspects:
         return aspects[bare]
+    text = _CAMEL.sub("_", str(header))
+    words = normalize_header(_BRACKETS.sub(" ", text))
     for family, pattern in _FAMILIES:
-        m = pattern.fullmatch(bare)
+        m = pattern.fullmatch(words)
         if m is not None:
-            code = next(g for g in m.groups() if g)
+            code = "".join(g for g in m.groups() if g)
             return f"{family}_{code}" if code in CRITERIA_CODES_02_2016 else None
     aliases = get_layer("baseline").alias_map()
-    text = _CAMEL.sub("_", str(header))
     target = aliases.get(normalize_header(text)) or aliases.get(
         normalize_header(_BRACKETS.sub(" ", text))
     )
