@@ -222,10 +222,7 @@ def _score_core(values: dict[str, np.ndarray], rules: RuleSet, n_rows: int) -> _
     p = np.empty((len(rules.criteria), n_rows), dtype=np.int64)
     for j, c in enumerate(rules.criteria):
         p[j] = percent_hundredths(micro[c.volume], micro[c.denominator])
-    # score bands: highest band whose minimum the rounded percentage reaches
-    mins = np.array([b.min_hundredths for b in reversed(rules.score_bands)], dtype=np.int64)
-    scores = np.array([b.score for b in reversed(rules.score_bands)], dtype=np.int64)
-    n = scores[np.searchsorted(mins, p, side="right") - 1]
+    n = rules.scores_for(p)  # highest band whose minimum the rounded percentage reaches
     index = {c.code: j for j, c in enumerate(rules.criteria)}
     aspect = np.empty((len(rules.aspects), n_rows), dtype=np.int64)
     for k, a in enumerate(rules.aspects):
@@ -233,9 +230,7 @@ def _score_core(values: dict[str, np.ndarray], rules: RuleSet, n_rows: int) -> _
         aspect[k] = average_hundredths(p[rows].sum(axis=0), len(rows))
     sectoral = average_hundredths(aspect.sum(axis=0), len(rules.aspects))
     total = n.sum(axis=0)
-    lmins = np.array([lv.min_total for lv in reversed(rules.levels)], dtype=np.int64)
-    lcodes = np.array([lv.code for lv in reversed(rules.levels)], dtype=object)
-    level = lcodes[np.searchsorted(lmins, total, side="right") - 1]
+    level = rules.levels_for(total)
     return _Core(p=p, n=n, aspect=aspect, sectoral=sectoral, total=total, level=level)
 
 

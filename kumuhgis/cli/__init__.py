@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "kumuhgis.cli.data",
     "kumuhgis.cli.analysis",
     "kumuhgis.cli.checks",
+    "kumuhgis.cli.audit",
     "kumuhgis.cli.web",
     "kumuhgis.cli.plan",
 )

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from kumuhgis.cli._console import console, print_problems, progress
-from kumuhgis.cli.options import add_store, add_year
+from kumuhgis.cli.options import add_map, add_rt_sheet, add_store, add_year, parse_map
 from kumuhgis.core.errors import UsageError, ValidationError
 from kumuhgis.core.schema import LAYERS
 
@@ -17,22 +17,6 @@ _EPILOG_FORMATS = (
     "Windows-1252), GeoPackage (.gpkg, pilih --source-layer), GeoJSON, KML/KMZ, CSV/XLSX "
     "(kolom bujur/lintang atau WKT; tanpa geometri untuk sk_kumuh dan baseline)."
 )
-
-
-def _parse_map(items: list[str] | None) -> dict[str, str]:
-    mapping = {}
-    for item in items or []:
-        if "=" not in item:
-            raise UsageError(
-                f"--map harus SRC=DST, bukan '{item}' / --map must be SRC=DST, not '{item}'"
-            )
-        src, dst = item.split("=", 1)
-        if not src.strip() or not dst.strip():
-            raise UsageError(
-                f"--map harus SRC=DST, bukan '{item}' / --map must be SRC=DST, not '{item}'"
-            )
-        mapping[src.strip()] = dst.strip()
-    return mapping
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -73,10 +57,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
             args.file,
             lenient=args.lenient,
             append=args.append,
-            mapping=_parse_map(args.map),
+            mapping=parse_map(args.map),
             source_layer=args.source_layer,
             assume_crs=args.crs,
             report=args.report,
+            from_published=args.from_published,
+            rt_sheet=args.rt_sheet,
             command=" ".join(["kumuhgis", *sys.argv[1:]]) if sys.argv else "kumuhgis import",
         )
     con = console()
@@ -113,7 +99,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         args.layer,
         args.file,
         lenient=args.lenient,
-        mapping=_parse_map(args.map),
+        mapping=parse_map(args.map),
         source_layer=args.source_layer,
         assume_crs=args.crs,
     )
@@ -273,12 +259,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             action="store_true",
             help="perbaiki geometri, tolak baris buruk / repair and drop bad rows",
         )
-        q.add_argument(
-            "--map",
-            action="append",
-            metavar="SRC=DST",
-            help="petakan kolom / map a column (repeatable)",
-        )
+        add_map(q)
         q.add_argument(
             "--source-layer",
             help="layer/sheet/folder di berkas masukan / layer or sheet inside the file",
@@ -307,6 +288,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--report", help="nama dasar berkas laporan (mode --lenient) / report file base name"
     )
+    p.add_argument(
+        "--from-published",
+        action="store_true",
+        help=(
+            "baseline dari tabel terbit (KAWANKU, ekspor aplikasi, rekap Excel; lihat audit-baseline): "
+            "volume dan penyebutnya saja / baseline from a published table: its volumes and denominators"
+        ),
+    )
+    add_rt_sheet(p)
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser(

@@ -18,7 +18,9 @@ from kumuhgis.core.errors import UsageError
 from kumuhgis.core.snapshot import CitySnapshot
 
 __all__ = [
+    "add_map",
     "add_out",
+    "add_rt_sheet",
     "add_rules",
     "add_settings",
     "add_sk",
@@ -28,6 +30,7 @@ __all__ = [
     "load_project",
     "load_settings",
     "open_project",
+    "parse_map",
 ]
 
 
@@ -78,6 +81,42 @@ def add_rules(p: argparse.ArgumentParser) -> None:
         choices=available_rules(),
         default=None,
         help="aturan penilaian (bawaan: pengaturan proyek, lalu permen-14-2018) / rule set",
+    )
+
+
+def add_map(p: argparse.ArgumentParser) -> None:
+    """``--map SRC=DST`` (repeatable): read the input column SRC as DST; see :func:`parse_map`."""
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="SRC=DST",
+        help="petakan kolom / map a column (repeatable)",
+    )
+
+
+def parse_map(items: list[str] | None) -> dict[str, str]:
+    """The ``--map`` options as ``{SRC: DST}``; refuses an item that is not ``SRC=DST``."""
+    mapping = {}
+    for item in items or []:
+        src, sep, dst = item.partition("=")
+        if not sep or not src.strip() or not dst.strip():
+            raise UsageError(
+                f"--map harus SRC=DST, bukan '{item}' / --map must be SRC=DST, not '{item}'"
+            )
+        mapping[src.strip()] = dst.strip()
+    return mapping
+
+
+def add_rt_sheet(p: argparse.ArgumentParser) -> None:
+    """``--rt-sheet NAME``: where a published table's denominators are (a sheet or a file)."""
+    p.add_argument(
+        "--rt-sheet",
+        metavar="NAME",
+        default=None,
+        help=(
+            "sheet (atau berkas CSV/XLSX) berisi penyebut per RT (luas, bangunan, KK, panjang ideal), "
+            "digabung lewat id RT / sheet (or CSV/XLSX file) with the RT denominators, joined on the RT id"
+        ),
     )
 
 

@@ -35,6 +35,7 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -197,6 +198,26 @@ class RuleSet:
             if p_hundredths >= band.min_hundredths:
                 return band.score
         return 0  # pragma: no cover - validation guarantees a band at 0
+
+    def scores_for(self, p_hundredths) -> np.ndarray:
+        """:meth:`score_for_hundredths` of a whole array of rounded percentages (domain.md §4.3).
+
+        ``int64`` scores; a percentage below 0 takes the lowest band.
+        """
+        p = np.asarray(p_hundredths, dtype=np.int64)
+        mins = np.array([b.min_hundredths for b in reversed(self.score_bands)], dtype=np.int64)
+        scores = np.array([b.score for b in reversed(self.score_bands)], dtype=np.int64)
+        return scores[np.maximum(np.searchsorted(mins, p, side="right") - 1, 0)]
+
+    def levels_for(self, totals) -> np.ndarray:
+        """:meth:`level_for_total` of a whole array of totals: level codes (domain.md §4.5).
+
+        An ``object`` array of codes; a total below 0 takes the lowest level.
+        """
+        t = np.asarray(totals)
+        mins = np.array([lv.min_total for lv in reversed(self.levels)], dtype=np.int64)
+        codes = np.array([lv.code for lv in reversed(self.levels)], dtype=object)
+        return codes[np.maximum(np.searchsorted(mins, t, side="right") - 1, 0)]
 
     def level_range(self, code: str) -> tuple[int, int]:
         """Inclusive total-score range of a level, e.g. ``KS`` → ``(38, 59)`` under 14/2018."""

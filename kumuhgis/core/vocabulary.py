@@ -21,6 +21,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -43,6 +44,8 @@ __all__ = [
     "work_kriteria",
     "normalize_name",
     "closest_name",
+    "level_code",
+    "parse_level_series",
 ]
 
 #: Where a kolaborasi lies against the delineation in force (domain.md §7), in this order.
@@ -562,6 +565,70 @@ def parse_kriteria_series(
         else:
             out.append(";".join(result) if result else pd.NA)
     return pd.Series(out, index=values.index, name=values.name, dtype="string"), failures
+
+
+# --------------------------------------------------------------------------- slum levels
+
+#: Words around a level name that do not decide it ("Tingkat Kekumuhan: Kumuh Berat").
+_LEVEL_NOISE = {"kumuh", "kekumuhan", "slum", "tingkat", "kategori", "kawasan", "level", "a"}
+#: Words that turn a level name into its negation ("bukan kumuh", "non-slum").
+_LEVEL_NEGATION = {"tidak", "tdk", "bukan", "non", "not", "no"}
+
+
+def _level_words(text: Any) -> tuple[str, ...]:
+    words = [t for t, _, _ in _spans(_fold(str(text)))]
+    kept = ["tidak" if w in _LEVEL_NEGATION else w for w in words if w not in _LEVEL_NOISE]
+    return tuple(dict.fromkeys(kept))
+
+
+@cache
+def _level_table(levels: tuple) -> dict[tuple[str, ...], str]:
+    table: dict[tuple[str, ...], str] = {}
+    for lv in levels:
+        for spelling in (lv.code, lv.label_id, lv.label_en):
+            words = _level_words(spelling)
+            if words:
+                table.setdefault(words, lv.code)
+        if not lv.kumuh:
+            table.setdefault(("tidak",), lv.code)
+    return table
+
+
+def level_code(text: Any, levels: Iterable) -> str | None:
+    """The level code (domain.md §4.5) a published spelling stands for, or ``None``.
+
+    ``levels`` are a rule set's :class:`~kumuhgis.core.rules.Level` entries. Accepted:
+    the code (``KB``), the Indonesian and English labels in any case (``Kumuh Berat``,
+    ``KUMUH SEDANG``, ``moderate slum``), the label without "kumuh" (``berat``,
+    ``ringan``), and for the level that is not a slum any negation (``TK``,
+    ``Tidak Kumuh``, ``bukan kumuh``, ``non-kumuh``). A code in brackets after a label
+    (``Kumuh Berat (KB)``) counts once. Missing values and other text give ``None``.
+    """
+    if is_missing(text):
+        return None
+    table = _level_table(tuple(levels))
+    words = _level_words(text)
+    if words in table:
+        return table[words]
+    codes = {table[(w,)] for w in words if (w,) in table}
+    rest = tuple(w for w in words if (w,) not in table or table[(w,)] not in codes)
+    if len(codes) == 1 and (not rest or table.get(rest) in codes):
+        return codes.pop()
+    return None
+
+
+def parse_level_series(values: pd.Series, levels: Iterable) -> pd.Series:
+    """:func:`level_code` of every value (read once per distinct spelling).
+
+    Returns a ``string`` series on ``values.index``: the code, or ``<NA>`` for a missing
+    value or a spelling that is not a level (compare with ``values.notna()`` to tell
+    them apart).
+    """
+    levels = tuple(levels)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    read = [level_code(u, levels) for u in uniques]
+    table = np.array([pd.NA if c is None else c for c in read] + [pd.NA], dtype=object)
+    return pd.Series(table[codes], index=values.index, name=values.name, dtype="string")
 
 
 # --------------------------------------------------------------------------- place names

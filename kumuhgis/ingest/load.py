@@ -20,13 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from kumuhgis.core.errors import Problem, ValidationError
+from kumuhgis.core.errors import Problem, UsageError, ValidationError
 from kumuhgis.core.schema import get_layer
+from kumuhgis.ingest.published import published_baseline, read_published
 from kumuhgis.ingest.readers import read_file
 from kumuhgis.ingest.validation import ValidationResult, validate_frame
 from kumuhgis.store import GeoPackageStore, open_store
 
-__all__ = ["ImportOutcome", "import_file", "read_rt_table", "validate_file"]
+__all__ = ["ImportOutcome", "import_file", "read_rt_table", "validate_file", "validate_published"]
 
 
 @dataclass
@@ -70,6 +71,38 @@ def validate_file(
     return result
 
 
+def validate_published(
+    path: str | os.PathLike,
+    *,
+    layer: str = "baseline",
+    lenient: bool = False,
+    mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
+    rt_sheet: str | None = None,
+    existing: pd.DataFrame | None = None,
+) -> ValidationResult:
+    """A published per-RT table's volumes and denominators checked as ``baseline`` rows.
+
+    Raises
+    ------
+    UsageError
+        ``layer`` is not ``baseline``.
+    ValidationError
+        Cells of the published table that cannot be read.
+    """
+    if layer != "baseline":
+        raise UsageError(
+            f"--from-published hanya untuk layer baseline, bukan '{layer}' / "
+            f"--from-published is for the baseline layer only, not '{layer}'"
+        )
+    table = read_published(path, sheet=sheet, rt_sheet=rt_sheet, mapping=mapping)
+    result = validate_frame(
+        published_baseline(table), "baseline", lenient=lenient, source=str(path), existing=existing
+    )
+    result.problems[:0] = table.problems
+    return result
+
+
 def import_file(
     store_path: str | os.PathLike,
     layer: str,
@@ -82,6 +115,8 @@ def import_file(
     assume_crs: str | None = None,
     report: str | os.PathLike | None = None,
     command: str = "kumuhgis import",
+    from_published: bool = False,
+    rt_sheet: str | None = None,
 ) -> ImportOutcome:
     """Validate ``path`` and load it into ``layer`` of the project at ``store_path``.
 
@@ -89,6 +124,11 @@ def import_file(
     (``sk_kumuh`` always adds versions). Raises :class:`ValidationError` in strict mode
     when anything is wrong, and in lenient mode when nothing can be stored (a file-level
     problem such as a missing column or an unknown CRS).
+
+    ``from_published`` reads ``path`` as a published per-RT table
+    (:func:`kumuhgis.ingest.published.read_published`; ``source_layer`` is its sheet,
+    ``rt_sheet`` where its denominators are, ``mapping`` its ``--map``) and takes its
+    volumes and denominators into the ``baseline`` layer through the same validation.
     """
     store_path = Path(store_path)
     exists = store_path.exists()
@@ -98,15 +138,12 @@ def import_file(
     rows_replaced = (
         len(store.read(layer)) if exists and mode == "replace" and store.has_layer(layer) else 0
     )
-    result = validate_file(
-        layer,
-        path,
-        lenient=lenient,
-        mapping=mapping,
-        source_layer=source_layer,
-        assume_crs=assume_crs,
-        existing=existing,
-    )
+    if from_published:
+        result = validate_published(path, layer=layer, lenient=lenient, mapping=mapping,
+                                    sheet=source_layer, rt_sheet=rt_sheet, existing=existing)  # fmt: skip
+    else:
+        result = validate_file(layer, path, lenient=lenient, mapping=mapping, source_layer=source_layer,
+                               assume_crs=assume_crs, existing=existing)  # fmt: skip
     file_errors = [p for p in result.errors if p.row is None]
     if result.errors and (not lenient or file_errors or result.frame.empty):
         raise ValidationError(result.problems, source=str(path), layer=layer)

@@ -1,10 +1,13 @@
-"""The city summary on a terminal (rich tables), Bahasa Indonesia first."""
+"""The city summary and the audit of a published table on a terminal (rich tables), Bahasa
+Indonesia first."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from kumuhgis.analysis.summary import LEVEL_NAMES, LEVEL_ORDER, CitySummary
 
-__all__ = ["render_summary"]
+__all__ = ["render_audit", "render_summary"]
 
 
 def render_summary(summary: CitySummary, console, *, lang: str = "id") -> None:
@@ -101,4 +104,50 @@ def render_summary(summary: CitySummary, console, *, lang: str = "id") -> None:
             t.add_column(col)
         for _, r in summary.kolaborasi_by_source.iterrows():
             t.add_row(str(r["sumber_dana"]), str(r["kegiatan"]), format_rupiah(r["nilai_rp"]))
+        console.print(t)
+
+
+def render_audit(result, console, *, conventions=None, lang: str = "id", shown: int = 20) -> None:
+    """Print an audit of a published table (:class:`kumuhgis.analysis.audit.AuditResult`):
+    findings per code, the share of records with no finding, the percentage convention
+    assumed per column and the first ``shown`` findings."""
+    from rich.table import Table
+
+    id_ = lang == "id"
+    t = Table(
+        title=f"Audit — {result.records} baris, aturan {result.rules.name}"
+        if id_
+        else f"Audit — {result.records} records, rule set {result.rules.name}"
+    )
+    for col in (("Temuan", "Finding"), ("Jumlah", "Count"), ("Baris", "Records"),
+                ("Diperiksa", "Checked"), ("Catatan", "Note")):  # fmt: skip
+        t.add_column(
+            col[0] if id_ else col[1], justify="left" if col[0] in ("Catatan",) else "right"
+        )
+    t.columns[0].justify = "left"
+    for _, s in result.summary.iterrows():
+        note = s["catatan"] if id_ else s["note"]
+        t.add_row(s["temuan"], str(s["jumlah_temuan"]), str(s["jumlah_baris"]),
+                  str(s["baris_diperiksa"]), note)  # fmt: skip
+    console.print(t)
+    console.print(
+        f"Baris tanpa temuan: [bold]{result.clean_records} dari {result.records} ({result.clean_share:.1%})[/]"
+        if id_
+        else f"Records with no finding: [bold]{result.clean_records} of {result.records} ({result.clean_share:.1%})[/]"
+    )
+    if conventions is not None and len(conventions):
+        for conv, group in conventions.groupby("konvensi", sort=True):
+            head = f"Konvensi {conv}: " if id_ else f"Convention {conv}: "
+            console.print(head + ", ".join(map(str, group["kolom_terbit"])))
+    if result.ignored:
+        console.print(
+            ("[yellow]Tidak diperiksa (di luar aturan):[/] " if id_ else "[yellow]Not checked (outside the rule set):[/] ")
+            + ", ".join(result.ignored)
+        )  # fmt: skip
+    if len(result.findings):
+        t = Table(title=(f"{shown} temuan pertama" if id_ else f"First {shown} findings"))
+        for col in ("baris", "id", "temuan", "kriteria", "nilai_terbit", "nilai_hitung"):
+            t.add_column(col)
+        for _, f in result.findings.head(shown).iterrows():
+            t.add_row(*("" if pd.isna(f[c]) else str(f[c]) for c in ("baris", "id", "temuan", "kriteria", "nilai_terbit", "nilai_hitung")))  # fmt: skip
         console.print(t)
