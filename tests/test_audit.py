@@ -245,7 +245,8 @@ def test_findings_carry_the_published_and_computed_values(tmp_path):
 def test_kumuhgis_score_workbook_audits_clean(tmp_path):
     """kumuhgis's own score workbook (title lines, labelled headers with units) read back
     as a published table: the Jombang record and the zero record add up."""
-    from kumuhgis.analysis.scoring import score, write_scores
+    from kumuhgis.analysis.scoring import score
+    from kumuhgis.outputs.score_files import write_scores
 
     base = [{k: v for k, v in r.items() if k == "tahun" or k in DENOMINATORS or k.startswith("v_")}
             for r, _ in RECORDS[:2]]  # fmt: skip
