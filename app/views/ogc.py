@@ -85,8 +85,8 @@ def _document(kind: str, doc: dict, fmt: str, media: str = ogc.JSON):
     return _html(kind, doc) if _wants_html(fmt) else _json(doc, media)
 
 
-@bp.get("")
 @bp.get("/")
+@bp.get("")
 def landing():
     fmt = parse_format(_pairs())
     return _document("landing", ogc.landing_document(service()), fmt)
@@ -170,7 +170,12 @@ def unknown(rest: str):
     abort(404, description=f"'/ogc/{rest}' tidak ada / '/ogc/{rest}' does not exist")
 
 
-_CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed", 503: "ServiceUnavailable"}
+_CODES = {
+    400: "InvalidParameterValue",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    503: "ServiceUnavailable",
+}
 
 
 @bp.errorhandler(Exception)

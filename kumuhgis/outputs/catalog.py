@@ -322,7 +322,9 @@ def _verification_frame(verification) -> gpd.GeoDataFrame:
     key = ["_n", *cols]
     left = findings.assign(_n=findings.groupby(cols, dropna=False).cumcount(), _row=findings.index)
     right = pd.DataFrame(located.drop(columns=located.geometry.name))
-    right = right.assign(_n=right.groupby(cols, dropna=False).cumcount(), _g=located.geometry.values)
+    right = right.assign(
+        _n=right.groupby(cols, dropna=False).cumcount(), _g=located.geometry.values
+    )
     joined = left.merge(right[[*key, "_g"]], on=key, how="left").sort_values("_row")
     geometry = [g if isinstance(g, shapely.Geometry) else None for g in joined["_g"]]
     return gpd.GeoDataFrame(findings, geometry=geometry, crs="EPSG:4326")

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from json.encoder import encode_basestring  # the C encoder json.dumps uses
 from urllib.parse import quote, urlencode
 
 import numpy as np
@@ -191,7 +194,11 @@ def collection_document(svc: Service, name: str) -> dict:
 
 def collections_document(svc: Service) -> dict:
     docs = [collection_document(svc, n) for n in svc.catalog.names]
-    return {"links": _self_links(svc, "/collections"), "collections": docs, "crs": list(svc.srs.uris)}
+    return {
+        "links": _self_links(svc, "/collections"),
+        "collections": docs,
+        "crs": list(svc.srs.uris),
+    }
 
 
 def json_type(kind: str) -> dict:
@@ -240,57 +247,77 @@ def feature_schema(svc: Service, name: str) -> dict:
 # --------------------------------------------------------------------------- features
 
 
-def _json_column(series: pd.Series) -> list:
-    """A column as JSON-ready Python values (``None`` for missing and non-finite values)."""
-    missing = series.isna().to_numpy(dtype=bool)
+def _fragments(series: pd.Series) -> list[str]:
+    """``"name":value`` JSON text of every value of a column (``null`` for missing and
+    non-finite values; floats as ``repr``, the shortest text that reads back exactly)."""
+    head = encode_basestring(str(series.name)) + ":"
+    null = head + "null"
+    missing = series.isna().to_numpy(dtype=bool).tolist()
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype):
-        values = [bool(v) for v in series.to_numpy(dtype=object, na_value=False)]
-    elif pd.api.types.is_integer_dtype(dtype):
-        values = series.to_numpy(dtype="int64", na_value=0).tolist()
-    elif pd.api.types.is_float_dtype(dtype):
-        arr = series.to_numpy(dtype=float, na_value=np.nan)
-        missing = missing | ~np.isfinite(arr)
-        values = arr.tolist()
-    elif pd.api.types.is_datetime64_any_dtype(dtype):
-        values = [v.isoformat() if not pd.isna(v) else None for v in series]
-    else:
-        values = [
-            v if isinstance(v, str | int | float | bool) or v is None else str(v)
-            for v in series.to_numpy(dtype=object, na_value=None)
+        values = series.to_numpy(dtype=object, na_value=False).tolist()
+        return [
+            null if m else head + ("true" if v else "false")
+            for v, m in zip(values, missing, strict=True)
         ]
-    if missing.any():
-        for i in np.flatnonzero(missing):
-            values[i] = None
-    return values
+    if pd.api.types.is_integer_dtype(dtype):
+        values = series.to_numpy(dtype="int64", na_value=0).tolist()
+        return [null if m else head + str(v) for v, m in zip(values, missing, strict=True)]
+    if pd.api.types.is_float_dtype(dtype):
+        arr = series.to_numpy(dtype=float, na_value=np.nan)
+        ok = np.isfinite(arr).tolist()
+        return [head + repr(v) if o else null for v, o in zip(arr.tolist(), ok, strict=True)]
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return [
+            null if m else head + encode_basestring(v.isoformat())
+            for v, m in zip(series, missing, strict=True)
+        ]
+    out = []
+    for v, m in zip(series.to_numpy(dtype=object).tolist(), missing, strict=True):
+        if m:
+            out.append(null)
+        elif isinstance(v, str):
+            out.append(head + encode_basestring(v))
+        elif isinstance(v, bool | int | float):
+            out.append(head + json.dumps(v, allow_nan=False))
+        else:
+            out.append(head + encode_basestring(str(v)))
+    return out
+
+
+_PROPERTIES: weakref.WeakKeyDictionary[Collection, list[str]] = weakref.WeakKeyDictionary()
+_PROPERTIES_LOCK = threading.Lock()
+
+
+def _properties(c: Collection) -> list[str]:
+    """The ``properties`` object of every row as JSON text, encoded once per collection
+    (a page is then a join of ready strings)."""
+    with _PROPERTIES_LOCK:
+        texts = _PROPERTIES.get(c)
+        if texts is None:
+            columns = [_fragments(c.frame[col]) for col in c.columns]
+            texts = ["{" + ",".join(parts) + "}" for parts in zip(*columns, strict=True)]
+            if not columns:
+                texts = ["{}"] * len(c.frame)
+            _PROPERTIES[c] = texts
+        return texts
 
 
 def _features(svc: Service, c: Collection, rows: np.ndarray, crs: str) -> list[str]:
     """GeoJSON text of the features at ``rows`` (geometry in ``crs``)."""
     if not len(rows):
         return []
-    page = c.frame.iloc[rows]
-    columns = c.columns
-    values = [_json_column(page[col]) for col in columns]
+    props = _properties(c)
     geoms = c.geometry
     if geoms is None:
         gtext = ["null"] * len(rows)
     else:
         texts = shapely.to_geojson(svc.srs.to_output(geoms[rows], crs))
         gtext = [t if t is not None else "null" for t in texts]
-    ids = c.ids[rows]
-    out = []
-    for i, fid in enumerate(ids):
-        props = json.dumps(
-            dict(zip(columns, (v[i] for v in values), strict=True)),
-            ensure_ascii=False,
-            allow_nan=False,
-        )
-        out.append(
-            f'{{"type":"Feature","id":{json.dumps(fid, ensure_ascii=False)},'
-            f'"geometry":{gtext[i]},"properties":{props}}}'
-        )
-    return out
+    return [
+        f'{{"type":"Feature","id":{encode_basestring(fid)},"geometry":{g},"properties":{props[r]}}}'
+        for fid, g, r in zip(c.ids[rows].tolist(), gtext, rows.tolist(), strict=True)
+    ]
 
 
 def _now() -> str:

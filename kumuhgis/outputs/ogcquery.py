@@ -229,7 +229,11 @@ def _instant(text: str, *, end: bool) -> np.datetime64:
         return _FAR_FUTURE if end else _FAR_PAST
     if re.fullmatch(r"\d{4}", t):
         year = np.datetime64(t, "Y")
-        return (year + 1).astype("datetime64[s]") - np.timedelta64(1, "s") if end else year.astype("datetime64[s]")
+        return (
+            (year + 1).astype("datetime64[s]") - np.timedelta64(1, "s")
+            if end
+            else year.astype("datetime64[s]")
+        )
     t = t.rstrip("T")
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
@@ -250,7 +254,7 @@ def _datetime(raw: str) -> tuple[np.datetime64, np.datetime64]:
             if parts[0].strip() in ("", ".."):
                 raise ValueError(raw)
             lo, hi = _instant(parts[0], end=False), _instant(parts[0], end=True)
-        elif len(parts) == 2:
+        elif len(parts) == 2 and any(p.strip() not in ("", "..") for p in parts):
             lo, hi = _instant(parts[0], end=False), _instant(parts[1], end=True)
         else:
             raise ValueError(raw)
@@ -299,7 +303,11 @@ def parse_items_query(
     pairs = list(pairs)
     columns = collection.columns
     args = _single(pairs, [*_COMMON, *_ITEMS, *[c for c in columns if c not in _ITEMS + _COMMON]])
-    limit = min(_int("limit", args["limit"], minimum=1), LIMIT_MAX) if "limit" in args else LIMIT_DEFAULT
+    limit = (
+        min(_int("limit", args["limit"], minimum=1), LIMIT_MAX)
+        if "limit" in args
+        else LIMIT_DEFAULT
+    )
     offset = _int("offset", args["offset"], minimum=0) if "offset" in args else 0
     crs = srs.resolve("crs", args["crs"]) if "crs" in args else CRS84
     bbox_crs = srs.resolve("bbox-crs", args["bbox-crs"]) if "bbox-crs" in args else CRS84

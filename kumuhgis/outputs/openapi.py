@@ -103,7 +103,9 @@ def _ref(name: str) -> dict:
 
 
 def _content(*pairs: tuple[str, str]) -> dict:
-    return {media: {"schema": {"$ref": f"#/components/schemas/{schema}"}} for media, schema in pairs}
+    return {
+        media: {"schema": {"$ref": f"#/components/schemas/{schema}"}} for media, schema in pairs
+    }
 
 
 def _responses(ok: dict, description: str) -> dict:
@@ -140,7 +142,9 @@ def _collection_paths(svc: Service, name: str) -> dict:
     ]
     base = f"/collections/{name}"
     html = (HTML, "html")
-    items = [_ref(p) for p in ("limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f", "lang")]
+    items = [
+        _ref(p) for p in ("limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f", "lang")
+    ]
     return {
         base: _get(c.spec.title, f"{name}.collection", _content((JSON, "collection"), html), [_ref("f")], [name]),
         f"{base}/items": _get(
