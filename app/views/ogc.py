@@ -110,28 +110,24 @@ def collections():
     return _document("collections", ogc.collections_document(service()), fmt)
 
 
-@bp.get("/collections/<name>")
-def collection(name: str):
+_METADATA = {
+    "collection": (ogc.collection_document, ogc.JSON),
+    "queryables": (ogc.queryables_document, ogc.SCHEMA),
+    "schema": (ogc.feature_schema, ogc.SCHEMA),
+}
+
+
+@bp.get("/collections/<name>", defaults={"part": "collection"})
+@bp.get("/collections/<name>/<any(queryables, schema):part>")
+def collection(name: str, part: str):
+    """A collection's metadata, its queryables (Part 3) or its feature schema."""
     svc = service()
     _collection(svc, name)
     fmt = parse_format(_pairs())
-    return _document("collection", ogc.collection_document(svc, name), fmt)
-
-
-@bp.get("/collections/<name>/queryables")
-def queryables(name: str):
-    svc = service()
-    _collection(svc, name)
-    fmt = parse_format(_pairs())
-    return _document("schema", ogc.queryables_document(svc, name), fmt, ogc.SCHEMA)
-
-
-@bp.get("/collections/<name>/schema")
-def schema(name: str):
-    svc = service()
-    _collection(svc, name)
-    fmt = parse_format(_pairs())
-    return _document("schema", ogc.feature_schema(svc, name), fmt, ogc.SCHEMA)
+    build, media = _METADATA[part]
+    return _document(
+        "collection" if part == "collection" else "schema", build(svc, name), fmt, media
+    )
 
 
 @bp.get("/collections/<name>/items")
