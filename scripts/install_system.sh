@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the full test suite needs (idempotent; needs root or sudo):
-#   python3.11 + venv  (only if missing), chromium (browser tests), poppler-utils (PDF tests)
+#   python3.11 + venv  (only if missing), chromium (browser tests), poppler-utils (PDF tests),
+#   gdal-bin (ogrinfo/ogr2ogr: a second GDAL as OGC API client in tests/test_ogc.py)
 set -euo pipefail
 need=()
 command -v python3.11 >/dev/null 2>&1 || need+=(python3.11 python3.11-venv)
 { command -v chromium >/dev/null 2>&1 || [ -x /usr/lib/chromium/chromium ]; } || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v ogr2ogr >/dev/null 2>&1 || need+=(gdal-bin)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

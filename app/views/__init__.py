@@ -1,10 +1,13 @@
-"""The viewer's blueprints, one per page group."""
+"""The viewer's blueprints, one per page group (``ogc``: OGC API – Features at ``/ogc``;
+``data``: the open downloads)."""
 
 from __future__ import annotations
 
 from .api import bp as api_bp
+from .data import bp as data_bp
 from .health import bp as health_bp
 from .kolaborasi import bp as kolaborasi_bp
+from .ogc import bp as ogc_bp
 from .peta import bp as peta_bp
 from .ringkasan import bp as ringkasan_bp
 from .tentang import bp as tentang_bp
@@ -20,6 +23,8 @@ BLUEPRINTS = (
     tentang_bp,
     api_bp,
     health_bp,
+    ogc_bp,
+    data_bp,
 )
 
 __all__ = ["BLUEPRINTS"]

@@ -49,7 +49,7 @@ def _frame_records(frame) -> list[dict]:
 @bp.get("/")
 def index():
     data = project().map_data()
-    return jsonify(
+    resp = jsonify(
         {
             "kota": data.kota,
             "years": list(data.years),
@@ -68,6 +68,12 @@ def index():
             "bounds": data.bounds,
         }
     )
+    # the open-data services, announced without changing the index body (RFC 8288)
+    resp.headers["Link"] = (
+        f'<{url_for("ogc.landing")}>; rel="service"; type="application/json", '
+        f'<{url_for("data.index")}>; rel="alternate"; type="application/json"'
+    )
+    return resp
 
 
 @bp.get("/layers/<layer>")

@@ -1,7 +1,8 @@
 """Writing plain output files, all-or-nothing.
 
 :func:`write_frame` writes a frame to ``.csv``, ``.xlsx``, ``.geojson``, ``.gpkg``,
-``.shp`` or ``.zip`` (zipped Shapefile), chosen by the extension. :func:`atomic_path`
+``.fgb`` (FlatGeobuf), ``.parquet`` (GeoParquet), ``.shp`` or ``.zip`` (zipped Shapefile),
+chosen by the extension. :func:`atomic_path`
 gives a temporary path beside the target and moves it into place only when the writer
 succeeded, so a failed write never leaves a half-written file.
 """
@@ -36,7 +37,16 @@ log = logging.getLogger(__name__)
 _EXCEL_CELL_LIMIT = 32767  # characters in one Excel cell
 
 #: extensions :func:`write_frame` understands
-WRITE_FORMATS: tuple[str, ...] = (".csv", ".xlsx", ".geojson", ".gpkg", ".shp", ".zip")
+WRITE_FORMATS: tuple[str, ...] = (
+    ".csv",
+    ".xlsx",
+    ".geojson",
+    ".gpkg",
+    ".fgb",
+    ".parquet",
+    ".shp",
+    ".zip",
+)
 
 
 def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -182,6 +192,27 @@ def _write_shapefile(frame: pd.DataFrame, directory: Path, stem: str) -> list[Pa
     return [p for p in sorted(directory.iterdir()) if p.stem == stem]
 
 
+def _write_cloud_native(frame: pd.DataFrame, out: Path, layer: str) -> None:
+    """FlatGeobuf (``.fgb``) or GeoParquet (``.parquet``; plain Parquet without geometry).
+
+    FlatGeobuf gets its packed R-tree only when every row has a geometry (the format cannot
+    index a null one); GeoParquet keeps the CRS (PROJJSON) and the column types.
+    """
+    gname = _geometry_name(frame)
+    if out.suffix == ".parquet":
+        frame.to_parquet(out, index=False)
+        return
+    complete = gname is not None and not (frame.geometry.isna() | frame.geometry.is_empty).any()
+    with gdal_warnings_to_log():
+        pyogrio.write_dataframe(
+            frame,
+            out,
+            driver="FlatGeobuf",
+            layer=layer,
+            layer_options={"SPATIAL_INDEX": "YES" if complete else "NO"},
+        )
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike):
     """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically.
@@ -210,7 +241,8 @@ def write_frame(frame: pd.DataFrame, path: str | os.PathLike, *, layer: str | No
     column in EPSG:4326. ``.xlsx``: one plain sheet (named ``layer`` or after the file),
     geometry as WKT in EPSG:4326 (7 decimals, ≈1 cm). ``.geojson``: RFC 7946, EPSG:4326.
     ``.gpkg``: layer ``layer`` (default: the file name), added to or replacing that layer
-    in an existing GeoPackage, CRS kept. ``.shp``: a Shapefile set (.shp .shx .dbf .prj
+    in an existing GeoPackage, CRS kept. ``.fgb``: FlatGeobuf, CRS kept. ``.parquet``:
+    GeoParquet (plain Parquet for a table without geometry), CRS and types kept. ``.shp``: a Shapefile set (.shp .shx .dbf .prj
     .cpg=UTF-8); ``.zip``: the same set zipped. Field names longer than 10 characters are
     shortened for Shapefiles. The reader's ``_row`` column is not written.
 
@@ -271,6 +303,11 @@ def write_frame(frame: pd.DataFrame, path: str | os.PathLike, *, layer: str | No
                 shutil.copy2(path, out)
             with gdal_warnings_to_log():
                 pyogrio.write_dataframe(frame, out, driver="GPKG", layer=layer or stem)
+            os.replace(out, path)
+        elif ext in (".fgb", ".parquet"):
+            _require_crs(frame, path)
+            out = tmp / path.name
+            _write_cloud_native(frame, out, layer or stem)
             os.replace(out, path)
         else:  # .shp or .zip
             _require_crs(frame, path)
