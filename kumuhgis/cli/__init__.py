@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "kumuhgis.cli.checks",
     "kumuhgis.cli.web",
     "kumuhgis.cli.plan",
+    "kumuhgis.cli.db",
 )
 
 log = logging.getLogger("kumuhgis")

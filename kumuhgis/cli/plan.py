@@ -25,6 +25,7 @@ from kumuhgis.cli.options import (
     load_project,
     load_settings,
     open_project,
+    shown_location,
 )
 from kumuhgis.core.errors import UsageError
 
@@ -82,14 +83,14 @@ def _cmd_rp2kpkp(args) -> int:
     total = float(annex.kebutuhan["biaya_rp"].sum())
     if en:
         con.print(
-            f"RP2KPKP annex for {annex.kota or store.path.stem}, conditions of {annex.tahun}: {len(p)} kawasan "
+            f"RP2KPKP annex for {annex.kota or store.name}, conditions of {annex.tahun}: {len(p)} kawasan "
             f"({prio} with a priority), {format_number_id(float(p['luas_kumuh_ha'].sum()), 2)} ha slum area, "
             f"indicative cost {format_rupiah(total)}; memorandum program: {'imported' if annex.memorandum_asal == 'proyek' else 'DRAFT'}.",
             markup=False,
         )
     else:
         con.print(
-            f"Lampiran RP2KPKP {annex.kota or store.path.stem}, kondisi tahun {annex.tahun}: {len(p)} kawasan "
+            f"Lampiran RP2KPKP {annex.kota or store.name}, kondisi tahun {annex.tahun}: {len(p)} kawasan "
             f"({prio} berprioritas), luas kumuh {format_number_id(float(p['luas_kumuh_ha'].sum()), 2)} ha, "
             f"biaya indikatif {format_rupiah(total)}; memorandum program: {'isian Pokja' if annex.memorandum_asal == 'proyek' else 'DRAF'}.",
             markup=False,
@@ -118,7 +119,7 @@ def _cmd_memorandum_import(args) -> int:
 
     store = open_project(args.store)
     settings = load_settings(args, store.settings())
-    command = f"kumuhgis memorandum-import {args.store} {args.file}"
+    command = f"kumuhgis memorandum-import {shown_location(args.store)} {args.file}"
     with progress("Impor memorandum program / importing the memorandum program"):
         frame = import_memorandum(
             store, args.file, sheet=args.sheet, settings=settings, command=command
@@ -130,12 +131,12 @@ def _cmd_memorandum_import(args) -> int:
     years = ", ".join(f"{y}: {format_rupiah(v)}" for y, v in per_year.items())
     if args.lang == "en":
         con.print(
-            f"{len(frame)} memorandum rows stored in {store.path} (table {MEMORANDUM_TABLE}); {years}",
+            f"{len(frame)} memorandum rows stored in {store.location} (table {MEMORANDUM_TABLE}); {years}",
             markup=False,
         )
     else:
         con.print(
-            f"{len(frame)} baris memorandum program disimpan di {store.path} (tabel {MEMORANDUM_TABLE}); {years}",
+            f"{len(frame)} baris memorandum program disimpan di {store.location} (tabel {MEMORANDUM_TABLE}); {years}",
             markup=False,
         )
     return 0

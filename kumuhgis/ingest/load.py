@@ -24,14 +24,14 @@ from kumuhgis.core.errors import Problem, ValidationError
 from kumuhgis.core.schema import get_layer
 from kumuhgis.ingest.readers import read_file
 from kumuhgis.ingest.validation import ValidationResult, validate_frame
-from kumuhgis.store import GeoPackageStore, open_store
+from kumuhgis.store import is_database_url, new_store, open_store, project_exists
 
 __all__ = ["ImportOutcome", "import_file", "read_rt_table", "validate_file"]
 
 
 @dataclass
 class ImportOutcome:
-    store: Path
+    store: Path | str  # the project file, or the database URL without its password
     layer: str
     source: str
     rows_in: int
@@ -83,16 +83,16 @@ def import_file(
     report: str | os.PathLike | None = None,
     command: str = "kumuhgis import",
 ) -> ImportOutcome:
-    """Validate ``path`` and load it into ``layer`` of the project at ``store_path``.
+    """Validate ``path`` and load it into ``layer`` of the project at ``store_path`` (a
+    ``.gpkg`` file or a database URL).
 
     Creates the project when it does not exist. Replaces the layer unless ``append``
     (``sk_kumuh`` always adds versions). Raises :class:`ValidationError` in strict mode
     when anything is wrong, and in lenient mode when nothing can be stored (a file-level
     problem such as a missing column or an unknown CRS).
     """
-    store_path = Path(store_path)
-    exists = store_path.exists()
-    store = open_store(store_path) if exists else GeoPackageStore(store_path)
+    exists = project_exists(store_path)
+    store = open_store(store_path) if exists else new_store(store_path)
     mode = "append" if (append or layer == "sk_kumuh") else "replace"
     existing = store.read(layer) if exists and mode == "append" else None
     rows_replaced = (
@@ -114,11 +114,9 @@ def import_file(
     rejected_file = report_file = None
     if lenient and (len(result.rejected) or result.problems):
         stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-        base = (
-            Path(report)
-            if report
-            else store_path.with_name(f"{store_path.stem}.impor-{layer}-{stamp}")
-        )
+        # beside a project file; in the working folder for a project in a database
+        folder = Path.cwd() if is_database_url(store_path) else Path(store_path).parent
+        base = Path(report) if report else folder / f"{store.name}.impor-{layer}-{stamp}"
         base = base.with_suffix("")
         report_file = base.with_name(base.name + "-laporan.csv")
         result.problems_frame().to_csv(report_file, index=False, encoding="utf-8-sig")
@@ -142,7 +140,7 @@ def import_file(
         )
     assert result.rows_in == stored + len(result.rejected), "rows in must equal stored + rejected"
     return ImportOutcome(
-        store=store_path,
+        store=store.location if is_database_url(store_path) else Path(store_path),
         layer=layer,
         source=str(path),
         rows_in=result.rows_in,
