@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_SCHEMA",
     "DatabaseLocation",
     "database_errors",
+    "dispose_engines",
     "engine_for",
     "is_database_url",
 ]
@@ -90,6 +91,15 @@ def engine_for(location: DatabaseLocation):
             engine = create_engine(location.url, pool_pre_ping=True, pool_size=5, max_overflow=10)
             _ENGINES[location.url] = engine
         return engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection of this process (before a server is stopped)."""
+    with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
+        _ENGINES.clear()
+    for engine in engines:
+        engine.dispose()
 
 
 @contextlib.contextmanager
