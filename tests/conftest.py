@@ -113,7 +113,7 @@ def postgres_server():
     import tempfile
 
     bindir = _pg_bindir()
-    if bindir is None or not (bindir / "pg_ctl").exists():
+    if bindir is None or not all((bindir / b).exists() for b in ("pg_ctl", "pg_config")):
         pytest.skip(_PG_MISSING)
     sharedir = subprocess.run(
         [str(bindir / "pg_config"), "--sharedir"], capture_output=True, text=True
@@ -128,7 +128,11 @@ def postgres_server():
     if os.geteuid() == 0:  # PostgreSQL does not run as root
         import pwd
 
-        owner = pwd.getpwnam("postgres")
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            shutil.rmtree(root)
+            pytest.skip(_PG_MISSING + ": no 'postgres' user to run the server as")
         os.chown(root, owner.pw_uid, owner.pw_gid)
         as_user = {"user": owner.pw_uid, "group": owner.pw_gid}
     data, log = root / "data", root / "server.log"
@@ -171,7 +175,8 @@ def pg_url(postgres_server, request):
     import re
 
     name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40]
-    return f"{postgres_server}?schema=t_{name}_{os.getpid()}"
+    tag = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:8]
+    return f"{postgres_server}?schema=t_{name}_{tag}"
 
 
 @pytest.fixture(scope="session")

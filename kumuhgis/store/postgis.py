@@ -117,9 +117,11 @@ def _srid(kind: str) -> int:
 
 def _read(cur, schema: str, table: str) -> pd.DataFrame | None:
     """A whole table in row order as pyogrio reads the same GeoPackage table."""
-    columns = _columns(cur, schema, table)
-    if columns is None:
+    if _columns(cur, schema, table) is None:
         return None
+    # no writer may drop or widen the table between reading its columns and its rows
+    cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS SHARE MODE").format(_ident(schema, table)))
+    columns = _columns(cur, schema, table) or []
     attrs = [(n, t) for n, t in columns if n != "fid" and not t.startswith("geometry")]
     geoms = [(n, t) for n, t in columns if t.startswith("geometry")]
     chosen = attrs + geoms[:1]
@@ -301,8 +303,9 @@ class PostGISStore(Store):
             cur = conn.connection.driver_connection.cursor()
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"kumuhgis:{self.schema}"])
             exists = _columns(cur, self.schema, META_TABLE) is not None
-            if exists and fresh:
-                cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(self.schema)))
+            if exists and fresh:  # the tables go, the schema (its owner, its grants) stays
+                for table in _project_tables(cur, self.schema):
+                    cur.execute(sql.SQL("DROP TABLE {} CASCADE").format(_ident(self.schema, table)))
                 exists = False
             if not exists:
                 if not create:
