@@ -108,6 +108,24 @@ def test_missing_project_and_unreachable_server_are_told_apart(pg_url):
     assert main(["summary", pg_url]) == 2  # a missing project is a usage error
 
 
+def test_a_schema_holding_other_tables_is_not_taken_over(pg_url):
+    import psycopg
+
+    where = DatabaseLocation.parse(pg_url)
+    with psycopg.connect(where.url.replace("+psycopg", ""), autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {where.schema}")
+        con.execute(f"CREATE TABLE {where.schema}.data_lain (x int)")
+    with pytest.raises(ProjectNotFoundError):
+        open_store(pg_url)
+    with pytest.raises(UsageError, match="tabel lain"):
+        create_store(pg_url)
+    with psycopg.connect(where.url.replace("+psycopg", "")) as con:
+        tables = con.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s", [where.schema]
+        ).fetchall()
+    assert tables == [("data_lain",)]
+
+
 # --------------------------------------------------------------------------- types, audit
 
 
