@@ -4,7 +4,8 @@
 time. Config keys:
 
 ``STORE``
-    Path of the city project (GeoPackage). Required to show anything.
+    The city project: a GeoPackage path or a ``postgresql://`` URL (a PostGIS project,
+    see :mod:`kumuhgis.store.database`). Required to show anything.
 ``BASEMAP``
     Optional GeoTIFF (``.tif``) or MBTiles (``.mbtiles``) served as a local basemap.
 ``LANG``

@@ -27,7 +27,8 @@ class ProjectState:
     def __init__(
         self, store_path: str | os.PathLike | None, basemap_path: str | os.PathLike | None
     ):
-        self.store_path = Path(store_path) if store_path else None
+        # a .gpkg path, or a postgresql:// URL (kept as text: a URL is not a path)
+        self.store_path = _location(store_path) if store_path else None
         self.basemap_path = Path(basemap_path) if basemap_path else None
         self._lock = threading.Lock()  # guards the fields below
         self._reading = threading.Lock()  # one request at a time reads the project
@@ -53,7 +54,9 @@ class ProjectState:
 
     def version_key(self) -> str:
         """The project's version ("" when there is no project file)."""
-        if self.store_path is None or not self.store_path.exists():
+        if self.store_path is None:
+            return ""
+        if isinstance(self.store_path, Path) and not self.store_path.exists():
             return ""
         return self.store().version()
 
@@ -120,6 +123,12 @@ class ProjectState:
             if self._basemap is None:
                 self._basemap = open_basemap(self.basemap_path)
             return self._basemap
+
+
+def _location(store: str | os.PathLike) -> str | Path:
+    from kumuhgis.store import is_database_url
+
+    return str(store) if is_database_url(store) else Path(store)
 
 
 def init_app(app: Flask) -> None:

@@ -1,8 +1,9 @@
-"""The GeoPackage store: layers, settings, audit, and all-or-nothing writes."""
+"""The project store on both backends (a GeoPackage file, a PostGIS database): layers,
+settings, audit, and all-or-nothing writes. Every test taking ``location`` or ``store``
+runs on both; the database is a real PostgreSQL + PostGIS cluster (conftest.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -19,10 +20,6 @@ from shapely.geometry import box
 from kumuhgis.core.errors import StoreError, UsageError
 from kumuhgis.core.schema import LAYERS, VOLUME_COLUMNS
 from kumuhgis.store import SCHEMA_VERSION, Store, create_store, open_store
-
-
-def _sha(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _rt(n: int, start: int = 0) -> gpd.GeoDataFrame:
@@ -50,10 +47,18 @@ def _baseline(codes, tahun=2016) -> pd.DataFrame:
     return df
 
 
+@pytest.fixture(params=["gpkg", "postgis"])
+def location(request, tmp_path):
+    """Where a new project goes: a .gpkg path, or a schema of the test cluster."""
+    if request.param == "gpkg":
+        return str(tmp_path / "kota.gpkg")
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture
-def store(tmp_path):
+def store(location):
     s = create_store(
-        tmp_path / "kota.gpkg",
+        location,
         kota="Kab. Kotawaringin Timur",
         settings={"target_pengurangan_ha": {2019: 103.95}},
     )
@@ -62,10 +67,10 @@ def store(tmp_path):
     return s
 
 
-def test_create_records_schema_version_city_and_settings(tmp_path):
-    s = create_store(tmp_path / "a.gpkg", kota="Sampit", settings={"x": 1})
+def test_create_records_schema_version_city_and_settings(location):
+    s = create_store(location, kota="Sampit", settings={"x": 1})
     assert isinstance(s, Store)
-    meta = open_store(tmp_path / "a.gpkg").meta()
+    meta = open_store(location).meta()
     assert meta["schema_version"] == str(SCHEMA_VERSION)
     assert meta["kota"] == "Sampit"
     assert s.settings() == {"x": 1}
@@ -76,10 +81,10 @@ def test_create_records_schema_version_city_and_settings(tmp_path):
     assert empty.crs.to_epsg() == 4326
 
 
-def test_create_refuses_existing_and_non_gpkg(tmp_path):
-    create_store(tmp_path / "a.gpkg")
+def test_create_refuses_existing_and_non_gpkg(location, tmp_path):
+    create_store(location)
     with pytest.raises(UsageError):
-        create_store(tmp_path / "a.gpkg")
+        create_store(location)
     with pytest.raises(UsageError):
         create_store(tmp_path / "a.sqlite")
 
@@ -107,15 +112,15 @@ def test_read_replace_append_roundtrip(store):
     assert store.layers() == ["rt", "baseline"]
 
 
-def test_append_refuses_existing_ids(store):
-    before = _sha(store.path)
+def test_append_refuses_existing_ids(store, fingerprint):
+    before = fingerprint(store)
     with pytest.raises(StoreError, match="sudah ada"):
         store.write("rt", _rt(3), mode="append", command="test")
-    assert _sha(store.path) == before
+    assert fingerprint(store) == before
 
 
-def test_reprojects_to_storage_crs(tmp_path):
-    s = create_store(tmp_path / "a.gpkg")
+def test_reprojects_to_storage_crs(location):
+    s = create_store(location)
     utm = _rt(4).to_crs(32749)
     s.write("rt", utm, command="test")
     back = s.read("rt")
@@ -143,21 +148,22 @@ def test_audit_records_every_write(store, monkeypatch):
     assert pd.Timestamp(last["waktu"]).year >= 2024
 
 
-def test_settings_saved_atomically_and_audited(store):
+def test_settings_saved_atomically_and_audited(store, location, fingerprint):
     s = store.settings()
     s["target_pengurangan_ha"][2020] = 50.5
     store.save_settings(s, command="settings")
-    assert open_store(store.path).settings()["target_pengurangan_ha"] == {2019: 103.95, 2020: 50.5}
+    assert open_store(location).settings()["target_pengurangan_ha"] == {2019: 103.95, 2020: 50.5}
     assert store.audit().iloc[-1]["operasi"] == "settings"
-    before = _sha(store.path)
+    before = fingerprint(store)
     with pytest.raises(Exception):  # noqa: B017 - any serialisation error, nothing stored
         store.save_settings({"bad": object()})
-    assert _sha(store.path) == before
+    assert fingerprint(store) == before
 
 
-def test_exception_half_way_leaves_store_byte_for_byte(store):
+def test_exception_half_way_leaves_store_byte_for_byte(store, fingerprint):
     """Rows are appended chunk by chunk; an exception after two chunks changes nothing."""
-    before = _sha(store.path)
+    before = fingerprint(store)
+    version = store.version()
     rows_before = store.read("rt")
     audit_before = len(store.audit())
     big = _rt(300, start=1000)
@@ -171,11 +177,13 @@ def test_exception_half_way_leaves_store_byte_for_byte(store):
             tx.write("rt", big.iloc[start : start + 100], mode="append")
             if i == 1:  # 200 of 300 rows written into the working copy
                 raise Injected("disk full")
-    assert _sha(store.path) == before
+    assert fingerprint(store) == before
+    assert store.version() == version
     pd.testing.assert_frame_equal(store.read("rt"), rows_before)
     assert store.layers() == ["rt", "baseline"]
     assert len(store.audit()) == audit_before
-    assert not list(store.path.parent.glob(".kota.gpkg.tmp-*"))
+    if hasattr(store, "path"):
+        assert not list(store.path.parent.glob(".kota.gpkg.tmp-*"))
 
 
 _CHILD = textwrap.dedent(
@@ -204,13 +212,17 @@ _CHILD = textwrap.dedent(
 )
 
 
-def test_killed_writer_leaves_store_unchanged_and_next_write_works(store, tmp_path):
-    before = _sha(store.path)
+def test_killed_writer_leaves_store_unchanged_and_next_write_works(
+    store, location, tmp_path, fingerprint
+):
+    """SIGKILL while a transaction has written 1000s of rows (a database: into the open
+    transaction of a live server) leaves the project exactly as before."""
+    before = fingerprint(store)
     rows_before = store.read("rt")
     marker = tmp_path / "marker"
     script = tmp_path / "child.py"
     script.write_text(_CHILD)
-    proc = subprocess.Popen([sys.executable, str(script), str(store.path), str(marker)])
+    proc = subprocess.Popen([sys.executable, str(script), location, str(marker)])
     try:
         deadline = time.time() + 120
         while not marker.exists() and time.time() < deadline and proc.poll() is None:
@@ -223,13 +235,14 @@ def test_killed_writer_leaves_store_unchanged_and_next_write_works(store, tmp_pa
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == -signal.SIGKILL
-    assert _sha(store.path) == before
+    assert fingerprint(store) == before
     pd.testing.assert_frame_equal(store.read("rt"), rows_before)
+    gpkg = hasattr(store, "path")
     # the killed writer's working copy is cleaned up at the next write, which succeeds
-    assert list(store.path.parent.glob(".kota.gpkg.tmp-*"))
+    assert not gpkg or list(store.path.parent.glob(".kota.gpkg.tmp-*"))
     store.write("rt", _rt(3, start=9000), mode="append", command="after-kill")
     assert len(store.read("rt")) == len(rows_before) + 3
-    assert not list(store.path.parent.glob(".kota.gpkg.tmp-*"))
+    assert not gpkg or not list(store.path.parent.glob(".kota.gpkg.tmp-*"))
 
 
 def test_extra_tables_are_atomic_and_audited(store):
@@ -250,9 +263,9 @@ def test_extra_tables_are_atomic_and_audited(store):
         store.write_table("kumuhgis_audit", overrides)
 
 
-def test_newer_schema_refused_with_a_clear_message(tmp_path):
-    s = create_store(tmp_path / "a.gpkg", kota="Sampit")
+def test_newer_schema_refused_with_a_clear_message(location):
+    s = create_store(location, kota="Sampit")
     with s.transaction(command="future") as tx:
         tx.set_meta("schema_version", str(SCHEMA_VERSION + 1))
     with pytest.raises(StoreError, match="lebih baru"):
-        open_store(tmp_path / "a.gpkg")
+        open_store(location)

@@ -72,6 +72,18 @@ def download(name: str, fmt: str):
 def project_file():
     p = project()
     store = p.store()
+    path = getattr(store, "path", None)
+    if path is not None:
+        return send_file(path, mimetype=_MIME["gpkg"], as_attachment=True, download_name=path.name)
+    # a project in a database: a GeoPackage copy of it (kumuhgis.store.transfer)
+    from kumuhgis.store.transfer import copy_project
+
+    with tempfile.TemporaryDirectory(prefix="kumuhgis-unduh-") as tmp:
+        out = Path(tmp) / f"{store.name}.gpkg"
+        copy_project(store, out, command="web: unduh proyek.gpkg")
+        body = out.read_bytes()
+    import io
+
     return send_file(
-        store.path, mimetype=_MIME["gpkg"], as_attachment=True, download_name=store.path.name
+        io.BytesIO(body), mimetype=_MIME["gpkg"], as_attachment=True, download_name=out.name
     )

@@ -32,6 +32,7 @@ _COMMAND_MODULES = (
     "kumuhgis.cli.audit",
     "kumuhgis.cli.web",
     "kumuhgis.cli.plan",
+    "kumuhgis.cli.db",
 )
 
 log = logging.getLogger("kumuhgis")

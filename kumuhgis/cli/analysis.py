@@ -25,6 +25,7 @@ from kumuhgis.cli.options import (
     add_store,
     add_year,
     check_out,
+    is_project,
     load_project,
     load_settings,
     open_project,
@@ -36,10 +37,6 @@ __all__ = ["register"]
 _TABLE_INPUTS = (".csv", ".txt", ".tsv", ".xlsx")
 
 
-def _is_store(path: Path) -> bool:
-    return path.suffix.lower() == ".gpkg"
-
-
 def _cmd_score(args) -> int:
     from kumuhgis.analysis.city import score_city
     from kumuhgis.analysis.scoring import explain, score
@@ -48,27 +45,29 @@ def _cmd_score(args) -> int:
     from kumuhgis.outputs.score_files import write_scores
 
     src = Path(args.input)
-    if not src.exists():
+    from_store = is_project(args.input)  # a .gpkg or a database URL
+    if not from_store and not src.exists():
         raise FileNotFoundError(f"Masukan tidak ditemukan / input not found: {src}")
     if args.out is None and args.explain is None:
         raise UsageError(
             "Sebutkan --out FILE (atau --explain KODE_RT) / give --out FILE (or --explain KODE_RT)"
         )
-    out_exts = (".csv", ".xlsx", ".geojson", ".gpkg") if _is_store(src) else (".csv", ".xlsx")
+    out_exts = (".csv", ".xlsx", ".geojson", ".gpkg") if from_store else (".csv", ".xlsx")
     out = check_out(args.out, out_exts)
     if out is not None and out.resolve() == src.resolve():
         raise UsageError("--out tidak boleh sama dengan masukan / --out must differ from the input")
     trace = rt = kolaborasi = None
     with progress("Menilai kekumuhan / scoring", total=3) as advance:
-        if _is_store(src):
-            snap = load_project(args, open_project(args.input))
+        if from_store:
+            store = open_project(args.input)
+            snap = load_project(args, store)
             rules = snap.rules
             advance(1, "Menurunkan kondisi per tahun / deriving years")
             # explaining needs the earlier years too; derivation only runs forward
             scored = score_city(snap, year=None if args.explain else args.year)
             scores, trace = scored.scores, scored.trace
             rt, kolaborasi = snap.rt, snap.kolaborasi
-            title = f"Penilaian kekumuhan per RT — {snap.meta.get('kota', '') or src.stem}"
+            title = f"Penilaian kekumuhan per RT — {snap.meta.get('kota', '') or store.name}"
         elif src.suffix.lower() in _TABLE_INPUTS:
             rules = load_rules(args.rules, settings=load_settings(args))
             advance(1, "Membaca tabel RT / reading RT table")

@@ -15,6 +15,7 @@ from kumuhgis.cli.options import (
     check_out,
     load_project,
     open_project,
+    shown_location,
 )
 from kumuhgis.core.errors import UsageError
 from kumuhgis.core.vocabulary import KOLABORASI_STATUSES
@@ -26,7 +27,7 @@ _KOLAB_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")  # outputs.kolaborasi_fi
 def _override_command(args: argparse.Namespace) -> str:
     """The command as typed, for the audit table (rebuilt from the options, so it is right
     whether called from a shell or from Python)."""
-    parts = ["kumuhgis", "kolaborasi-override", str(args.store), str(args.kode)]
+    parts = ["kumuhgis", "kolaborasi-override", shown_location(args.store), str(args.kode)]
     parts += ["--hapus"] if args.hapus else ["--status", str(args.status)]
     parts += ["--alasan", args.alasan or ""]
     if args.oleh:

@@ -8,7 +8,16 @@ import sys
 from pathlib import Path
 
 from kumuhgis.cli._console import console, print_problems, progress
-from kumuhgis.cli.options import add_map, add_rt_sheet, add_store, add_year, parse_map
+from kumuhgis.cli.options import (
+    add_map,
+    add_rt_sheet,
+    add_store,
+    add_year,
+    command_line,
+    open_project,
+    parse_map,
+    project_location,
+)
 from kumuhgis.core.errors import UsageError, ValidationError
 from kumuhgis.core.schema import LAYERS
 
@@ -52,7 +61,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         raise UsageError(f"layer '{args.layer}' tidak dikenal; pilih / choose: {', '.join(LAYERS)}")
     with progress(f"Impor / importing {Path(args.file).name}", total=None):
         outcome = import_file(
-            args.store,
+            project_location(args.store),
             args.layer,
             args.file,
             lenient=args.lenient,
@@ -63,7 +72,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             report=args.report,
             from_published=args.from_published,
             rt_sheet=args.rt_sheet,
-            command=" ".join(["kumuhgis", *sys.argv[1:]]) if sys.argv else "kumuhgis import",
+            command=command_line("kumuhgis import"),
         )
     con = console()
     lang = args.lang
@@ -180,13 +189,11 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 def _cmd_layers(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from kumuhgis.store import open_store
-
-    store = open_store(args.store)
+    store = open_project(args.store)
     meta = store.meta()
     con = console()
     t = Table(
-        title=f"{args.store} — kota: {meta.get('kota', '')}, skema v{meta.get('schema_version')}"
+        title=f"{store.location} — kota: {meta.get('kota', '')}, skema v{meta.get('schema_version')}"
     )
     t.add_column("layer")
     t.add_column("baris/rows", justify="right")
@@ -202,9 +209,7 @@ def _cmd_settings(args: argparse.Namespace) -> int:
     """Show or change the project settings (configurable rules of domain.md, targets)."""
     import yaml
 
-    from kumuhgis.store import open_store
-
-    store = open_store(args.store)
+    store = open_project(args.store)
     settings = store.settings()
     changed = False
     if args.file:
@@ -235,7 +240,7 @@ def _cmd_settings(args: argparse.Namespace) -> int:
         node[last] = yaml.safe_load(value) if value.strip() else None
         changed = True
     if changed:
-        store.save_settings(settings, command=" ".join(["kumuhgis", *sys.argv[1:]]))
+        store.save_settings(settings, command=command_line())
     sys.stdout.write(yaml.safe_dump(settings, allow_unicode=True, sort_keys=True))
     return 0
 
@@ -277,7 +282,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=f"LAYER: {layers}. Ketat secara bawaan: ada masalah → laporan, status 2, proyek tidak berubah.",
     )
     p.add_argument(
-        "store", help="proyek .gpkg (dibuat bila belum ada) / project .gpkg (created if missing)"
+        "store",
+        metavar="STORE",
+        help="proyek .gpkg atau URL postgresql://… (dibuat bila belum ada) / project .gpkg or "
+        "database URL (created if missing)",
     )
     p.add_argument("layer", help=f"layer tujuan / target layer: {layers}")
     p.add_argument("file", help="berkas masukan / input file")

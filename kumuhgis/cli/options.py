@@ -27,14 +27,22 @@ __all__ = [
     "add_store",
     "add_year",
     "check_out",
+    "command_line",
     "load_project",
     "load_settings",
+    "is_project",
     "open_project",
     "parse_map",
+    "project_location",
+    "shown_location",
 ]
 
 
-def add_store(p: argparse.ArgumentParser, *, help: str = "proyek .gpkg / project") -> None:
+def add_store(
+    p: argparse.ArgumentParser,
+    *,
+    help: str = "proyek .gpkg atau URL postgresql://… / project .gpkg or database URL",
+) -> None:
     """The project argument ``STORE``."""
     p.add_argument("store", metavar="STORE", help=help)
 
@@ -166,16 +174,62 @@ def load_settings(args: argparse.Namespace, stored: dict | None = None) -> dict:
     return settings
 
 
-def open_project(path: str):
-    """Open the project ``STORE`` (a ``.gpkg``), refusing a missing file or another format."""
-    from kumuhgis.store import open_store
+def project_location(text: str) -> str:
+    """The ``STORE`` argument checked: a ``.gpkg`` path or a ``postgresql://…`` URL
+    (the one place that decides what a project argument may be)."""
+    from kumuhgis.store import is_database_url
 
-    src = Path(path)
-    if not src.exists():
-        raise FileNotFoundError(f"Proyek tidak ditemukan / project not found: {src}")
-    if src.suffix.lower() != ".gpkg":
-        raise UsageError(f"STORE harus proyek .gpkg / STORE must be a .gpkg project: {src}")
-    return open_store(src)
+    if is_database_url(text):
+        from kumuhgis.store.database import DatabaseLocation
+
+        DatabaseLocation.parse(text)  # a malformed URL is a usage error, before connecting
+        return text
+    if Path(text).suffix.lower() != ".gpkg":
+        raise UsageError(
+            f"STORE harus proyek .gpkg atau URL postgresql://… / STORE must be a .gpkg project "
+            f"or a postgresql://… URL: {text}"
+        )
+    return text
+
+
+def shown_location(text: str) -> str:
+    """A project argument as it may be shown or written to the audit: a database URL
+    without its password, anything else as it is."""
+    from kumuhgis.store import is_database_url
+
+    if is_database_url(text):
+        from kumuhgis.store.database import DatabaseLocation
+
+        return DatabaseLocation.parse(text).shown
+    return str(text)
+
+
+def command_line(default: str = "kumuhgis") -> str:
+    """The command as typed (for the audit), passwords in database URLs hidden."""
+    import sys
+
+    if not sys.argv:
+        return default
+    return " ".join(["kumuhgis", *(shown_location(a) for a in sys.argv[1:])])
+
+
+def is_project(text: str) -> bool:
+    """Whether a command's input names a project (``.gpkg`` or database URL) rather
+    than a table file."""
+    from kumuhgis.store import is_database_url
+
+    return is_database_url(text) or Path(text).suffix.lower() == ".gpkg"
+
+
+def open_project(location: str):
+    """Open the project ``STORE`` (a ``.gpkg`` file or a database URL), refusing a
+    missing project or another format."""
+    from kumuhgis.store import is_database_url, open_store
+
+    location = project_location(location)
+    if not is_database_url(location) and not Path(location).exists():
+        raise FileNotFoundError(f"Proyek tidak ditemukan / project not found: {location}")
+    return open_store(location)
 
 
 def load_project(args: argparse.Namespace, store=None) -> CitySnapshot:

@@ -27,6 +27,7 @@ from kumuhgis.cli.options import (
     load_project,
     load_settings,
     open_project,
+    shown_location,
 )
 from kumuhgis.core.errors import UsageError
 
@@ -116,7 +117,7 @@ def _cmd_rp2kpkp(args) -> int:
         files = write_annex(
             annex, out, paper=args.paper, dpi=args.dpi, on_step=lambda label: advance(1, label)
         )
-    _print_annex(args, annex, files, store.path.stem, time.perf_counter() - t0)
+    _print_annex(args, annex, files, store.name, time.perf_counter() - t0)
     return 0
 
 
@@ -127,7 +128,7 @@ def _cmd_memorandum_import(args) -> int:
 
     store = open_project(args.store)
     settings = load_settings(args, store.settings())
-    command = f"kumuhgis memorandum-import {args.store} {args.file}"
+    command = f"kumuhgis memorandum-import {shown_location(args.store)} {args.file}"
     with progress("Impor memorandum program / importing the memorandum program"):
         frame = import_memorandum(
             store, args.file, sheet=args.sheet, settings=settings, command=command
@@ -139,12 +140,12 @@ def _cmd_memorandum_import(args) -> int:
     years = ", ".join(f"{y}: {format_rupiah(v)}" for y, v in per_year.items())
     if args.lang == "en":
         con.print(
-            f"{len(frame)} memorandum rows stored in {store.path} (table {MEMORANDUM_TABLE}); {years}",
+            f"{len(frame)} memorandum rows stored in {store.location} (table {MEMORANDUM_TABLE}); {years}",
             markup=False,
         )
     else:
         con.print(
-            f"{len(frame)} baris memorandum program disimpan di {store.path} (tabel {MEMORANDUM_TABLE}); {years}",
+            f"{len(frame)} baris memorandum program disimpan di {store.location} (tabel {MEMORANDUM_TABLE}); {years}",
             markup=False,
         )
     return 0

@@ -7,17 +7,15 @@ import logging
 from pathlib import Path
 
 from kumuhgis.cli._console import console, progress
-from kumuhgis.cli.options import add_out, add_store, add_year, load_project
+from kumuhgis.cli.options import add_out, add_store, add_year, load_project, open_project
 from kumuhgis.core.errors import UsageError
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from werkzeug.serving import run_simple
 
-    from kumuhgis.store import open_store
-
-    store = open_store(args.store)  # missing or unreadable project: exit 2 before serving
-    config = {"STORE": str(store.path), "LANG": args.lang}
+    store = open_project(args.store)  # missing or unreadable project: exit 2 before serving
+    config = {"STORE": args.store, "LANG": args.lang}
     if args.basemap:
         from kumuhgis.outputs.raster import open_basemap
 
@@ -35,7 +33,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     con.print(
         f"Peta kumuhgis / kumuhgis map: [bold]http://{shown}:{args.port}/[/]  (Ctrl+C berhenti / to stop)"
     )
-    con.print(f"  proyek / project: {store.path}")
+    con.print(f"  proyek / project: {store.location}", markup=False)
     if info:
         con.print(
             f"  peta dasar / basemap: {args.basemap} (zoom {info['min_zoom']}–{info['max_zoom']})"
@@ -104,7 +102,7 @@ def register(subparsers) -> None:
             "app itself, so it works with no internet."
         ),
     )
-    add_store(p, help="proyek kota (.gpkg) / city project")
+    add_store(p)
     p.add_argument(
         "--host",
         default="127.0.0.1",
@@ -127,7 +125,7 @@ def register(subparsers) -> None:
             "script, style and layer inside) that opens from a USB stick with the network off."
         ),
     )
-    add_store(p, help="proyek kota (.gpkg) / city project")
+    add_store(p)
     add_out(p, (".html",), help="berkas keluaran .html / output .html file")
     add_year(
         p, help="tahun kondisi RT yang dibuka / RT condition year shown first (default: latest)"

@@ -25,14 +25,14 @@ from kumuhgis.core.schema import get_layer
 from kumuhgis.ingest.published import published_baseline, read_published
 from kumuhgis.ingest.readers import read_file
 from kumuhgis.ingest.validation import ValidationResult, validate_frame
-from kumuhgis.store import GeoPackageStore, open_store
+from kumuhgis.store import is_database_url, new_store, open_store, project_exists
 
 __all__ = ["ImportOutcome", "import_file", "read_rt_table", "validate_file", "validate_published"]
 
 
 @dataclass
 class ImportOutcome:
-    store: Path
+    store: Path | str  # the project file, or the database URL without its password
     layer: str
     source: str
     rows_in: int
@@ -118,7 +118,8 @@ def import_file(
     from_published: bool = False,
     rt_sheet: str | None = None,
 ) -> ImportOutcome:
-    """Validate ``path`` and load it into ``layer`` of the project at ``store_path``.
+    """Validate ``path`` and load it into ``layer`` of the project at ``store_path`` (a
+    ``.gpkg`` file or a database URL).
 
     Creates the project when it does not exist. Replaces the layer unless ``append``
     (``sk_kumuh`` always adds versions). Raises :class:`ValidationError` in strict mode
@@ -130,9 +131,8 @@ def import_file(
     ``rt_sheet`` where its denominators are, ``mapping`` its ``--map``) and takes its
     volumes and denominators into the ``baseline`` layer through the same validation.
     """
-    store_path = Path(store_path)
-    exists = store_path.exists()
-    store = open_store(store_path) if exists else GeoPackageStore(store_path)
+    exists = project_exists(store_path)
+    store = open_store(store_path) if exists else new_store(store_path)
     mode = "append" if (append or layer == "sk_kumuh") else "replace"
     existing = store.read(layer) if exists and mode == "append" else None
     rows_replaced = (
@@ -151,11 +151,9 @@ def import_file(
     rejected_file = report_file = None
     if lenient and (len(result.rejected) or result.problems):
         stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-        base = (
-            Path(report)
-            if report
-            else store_path.with_name(f"{store_path.stem}.impor-{layer}-{stamp}")
-        )
+        # beside a project file; in the working folder for a project in a database
+        folder = Path.cwd() if is_database_url(store_path) else Path(store_path).parent
+        base = Path(report) if report else folder / f"{store.name}.impor-{layer}-{stamp}"
         base = base.with_suffix("")
         report_file = base.with_name(base.name + "-laporan.csv")
         result.problems_frame().to_csv(report_file, index=False, encoding="utf-8-sig")
@@ -179,7 +177,7 @@ def import_file(
         )
     assert result.rows_in == stored + len(result.rejected), "rows in must equal stored + rejected"
     return ImportOutcome(
-        store=store_path,
+        store=store.location if is_database_url(store_path) else Path(store_path),
         layer=layer,
         source=str(path),
         rows_in=result.rows_in,

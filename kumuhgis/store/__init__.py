@@ -1,24 +1,32 @@
-"""The city project store: one interface, a GeoPackage behind it (contracts.md "The store").
+"""The city project store: one interface, a GeoPackage or a PostGIS database behind it
+(contracts.md "The store").
 
-Everything above this layer opens a project through :func:`open_store` / :func:`create_store`
-and reads it whole through :func:`kumuhgis.store.snapshot.load_snapshot`.
+Everything above this layer opens a project through :func:`open_store` /
+:func:`create_store` (a ``.gpkg`` path or a ``postgresql://`` URL) and reads it whole
+through :func:`kumuhgis.store.snapshot.load_snapshot`.
 """
 
-from kumuhgis.core.schema import STORAGE_CRS
-from kumuhgis.store.geopackage import (
+from kumuhgis.core.schema import STORAGE_CRS, empty_frame
+from kumuhgis.store.backend import (
+    create_store,
+    is_database_url,
+    new_store,
+    open_store,
+    project_exists,
+)
+from kumuhgis.store.geopackage import GeoPackageStore
+from kumuhgis.store.interface import (
+    AUDIT_COLUMNS,
     AUDIT_TABLE,
     META_TABLE,
     SCHEMA_VERSION,
-    GeoPackageStore,
     Store,
     coerce_to_schema,
-    create_store,
     current_user,
-    empty_frame,
-    open_store,
 )
 
 __all__ = [
+    "AUDIT_COLUMNS",
     "AUDIT_TABLE",
     "META_TABLE",
     "SCHEMA_VERSION",
@@ -29,5 +37,8 @@ __all__ = [
     "create_store",
     "current_user",
     "empty_frame",
+    "is_database_url",
+    "new_store",
     "open_store",
+    "project_exists",
 ]

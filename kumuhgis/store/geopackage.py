@@ -1,206 +1,54 @@
-"""The city project store (contracts.md "The store").
+"""The GeoPackage backend of the project store (contracts.md "The store").
 
-One GeoPackage file is one city project: the seven layers of :mod:`kumuhgis.core.schema`
-plus three bookkeeping tables: ``kumuhgis_meta`` (schema version, city, settings),
-``kumuhgis_audit`` (one row per write: when, command, layer, rows in / stored /
-rejected, user) and nothing else. The file opens directly in QGIS.
+One GeoPackage file is one city project: the seven layers of :mod:`kumuhgis.core.schema`,
+the project tables and the bookkeeping tables of :mod:`kumuhgis.store.interface`. The file
+opens directly in QGIS.
 
 Every write is all-or-nothing. A write works on a copy of the GeoPackage in the same
 folder and replaces the original with one atomic ``os.replace`` only when every step
 succeeded, so an exception half-way, a full disk or a killed process leaves the
 original file byte-for-byte as it was (a stray temporary copy is removed at the next
 write). Writers are serialised with an advisory lock file.
-
-The analysis code only uses the :class:`Store` interface (``read``, ``write``,
-``settings`` ...), so a PostGIS backend with the same layer names can implement it
-later without touching the analysis modules.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import fcntl
-import getpass
-import json
 import logging
 import os
 import shutil
 import sqlite3
 import tempfile
-from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
 import yaml
 
-from kumuhgis import __version__
 from kumuhgis.core.errors import ProjectNotFoundError, StoreError, UsageError
-from kumuhgis.core.schema import (
-    LAYERS,
-    STORAGE_CRS,
-    LayerSchema,
-    empty_frame,
-    get_layer,
-    storage_dtype,
+from kumuhgis.core.schema import LAYERS, STORAGE_CRS, empty_frame, get_layer
+from kumuhgis.store.interface import (
+    AUDIT_COLUMNS,
+    AUDIT_TABLE,
+    META_TABLE,
+    SCHEMA_VERSION,
+    Store,
+    Transaction,
+    as_layer,
+    audit_row,
+    check_mode,
+    check_table_name,
+    check_unique_against,
+    coerce_to_schema,
+    storage_geometry_type,
 )
 
-__all__ = [
-    "SCHEMA_VERSION",
-    "Store",
-    "GeoPackageStore",
-    "open_store",
-    "create_store",
-    "coerce_to_schema",
-    "empty_frame",
-]
+__all__ = ["GeoPackageStore", "open_store", "create_store"]
 
 log = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 1
-META_TABLE = "kumuhgis_meta"
-AUDIT_TABLE = "kumuhgis_audit"
-_AUDIT_COLUMNS = (
-    "waktu",
-    "perintah",
-    "layer",
-    "operasi",
-    "sumber",
-    "baris_masuk",
-    "baris_disimpan",
-    "baris_ditolak",
-    "pengguna",
-)
-
-
-def current_user() -> str:
-    for var in ("KUMUHGIS_USER", "USER", "LOGNAME", "USERNAME"):
-        if os.environ.get(var):
-            return os.environ[var]
-    try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no user database
-        return "unknown"
-
-
-def _now() -> str:
-    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
-
-
-def _geometry_type(schema: LayerSchema) -> str:
-    if schema.geometry == ("Polygon",):
-        return "MultiPolygon"
-    if len(schema.geometry) == 1:
-        return schema.geometry[0]
-    return "Unknown"
-
-
-def _as_text(values: pd.Series) -> pd.Series:
-    """Text column; integral floats that came from a numeric field keep no '.0'."""
-    out = []
-    for v in values.tolist():
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            out.append(None)
-        elif isinstance(v, float) and v.is_integer():
-            out.append(str(int(v)))
-        else:
-            out.append(str(v))
-    return pd.Series(out, index=values.index, dtype="str")
-
-
-def coerce_to_schema(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
-    """Return a copy of ``frame`` with the schema's columns in their storage types.
-
-    Schema columns come first in schema order (optional ones only when present), extra
-    columns follow, geometry last. Values must already be clean (see
-    :mod:`kumuhgis.ingest.validation`); this only fixes dtypes.
-    """
-    schema = get_layer(layer)
-    out = frame.copy()
-    for col in schema.columns:
-        if col.name not in out.columns:
-            if col.required:
-                out[col.name] = pd.Series(
-                    [None] * len(out), index=out.index, dtype=storage_dtype(col.type)
-                )
-            continue
-        if col.type == "int":
-            out[col.name] = pd.to_numeric(out[col.name]).astype("Int64")
-        elif col.type in ("float", "rupiah"):
-            out[col.name] = pd.to_numeric(out[col.name]).astype("float64")
-        else:
-            out[col.name] = _as_text(out[col.name])
-    names = [c.name for c in schema.columns if c.name in out.columns]
-    geom = [out.geometry.name] if isinstance(out, gpd.GeoDataFrame) else []
-    extras = [c for c in out.columns if c not in names and c not in geom and not c.startswith("_")]
-    out = out[names + extras + geom]
-    if schema.spatial and not isinstance(out, gpd.GeoDataFrame):
-        raise StoreError(f"Layer '{layer}' perlu geometri / layer '{layer}' needs geometry")
-    return out
-
-
-class Store(ABC):
-    """What the analysis code may ask of a project store (GeoPackage now, PostGIS later)."""
-
-    @abstractmethod
-    def layers(self) -> list[str]:
-        """Names of the schema layers present in the store."""
-
-    def has_layer(self, layer: str) -> bool:
-        return layer in self.layers()
-
-    @abstractmethod
-    def read(self, layer: str) -> pd.DataFrame:
-        """The layer as a (Geo)DataFrame in storage types; empty with the schema columns if absent."""
-
-    @abstractmethod
-    def write(
-        self,
-        layer: str,
-        frame: pd.DataFrame,
-        *,
-        mode: str = "replace",
-        command: str = "",
-        source: str = "",
-        rows_in: int | None = None,
-        rows_rejected: int = 0,
-    ) -> int:
-        """Replace or append a layer, all or nothing; returns rows stored."""
-
-    @abstractmethod
-    def read_table(self, name: str) -> pd.DataFrame | None:
-        """A project table outside the seven layers (e.g. ``kolaborasi_status`` overrides,
-        ``memorandum_program``); ``None`` when absent. Names start with a letter, lower case."""
-
-    @abstractmethod
-    def write_table(
-        self, name: str, frame: pd.DataFrame, *, mode: str = "replace", command: str = ""
-    ) -> int:
-        """Replace or append a project table (attributes, or a GeoDataFrame), all or nothing, audited."""
-
-    @abstractmethod
-    def settings(self) -> dict:
-        """Project settings (configurable rules of domain.md, targets, ...)."""
-
-    @abstractmethod
-    def save_settings(self, settings: dict, *, command: str = "") -> None:
-        """Replace the project settings, all or nothing, audited."""
-
-    @abstractmethod
-    def meta(self) -> dict[str, str]:
-        """Bookkeeping: schema version, city, creation time, kumuhgis version."""
-
-    def version(self) -> str:
-        """A token that changes whenever the project changes ("" when unknown)."""
-        return ""
-
-    @abstractmethod
-    def audit(self) -> pd.DataFrame:
-        """Every write so far, oldest first."""
 
 
 class GeoPackageStore(Store):
@@ -212,6 +60,14 @@ class GeoPackageStore(Store):
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self.path)!r})"
 
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
     # -- reading -----------------------------------------------------------------------
     def _all_tables(self) -> list[str]:
         return [str(name) for name, _ in pyogrio.list_layers(self.path)]
@@ -220,21 +76,19 @@ class GeoPackageStore(Store):
         present = set(self._all_tables())
         return [name for name in LAYERS if name in present]
 
+    def tables(self) -> list[str]:
+        return [
+            name
+            for name in self._all_tables()
+            if name not in LAYERS and not name.startswith("kumuhgis_")
+        ]
+
     def read(self, layer: str) -> pd.DataFrame:
-        schema = get_layer(layer)
+        get_layer(layer)
         if layer not in self._all_tables():
             return empty_frame(layer)
         frame = pyogrio.read_dataframe(self.path, layer=layer, fid_as_index=False)
-        if schema.spatial:
-            if not isinstance(frame, gpd.GeoDataFrame):  # pragma: no cover - defensive
-                raise StoreError(
-                    f"Layer '{layer}' tanpa geometri / without geometry in {self.path}"
-                )
-            if frame.crs is None:
-                frame = frame.set_crs(STORAGE_CRS)
-        elif isinstance(frame, gpd.GeoDataFrame):  # pragma: no cover - defensive
-            frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-        return coerce_to_schema(frame, layer)
+        return as_layer(frame, layer, source=str(self.path))
 
     def meta(self) -> dict[str, str]:
         if META_TABLE not in self._all_tables():
@@ -250,16 +104,10 @@ class GeoPackageStore(Store):
         return yaml.safe_load(text) or {} if text else {}
 
     def read_table(self, name: str) -> pd.DataFrame | None:
-        _check_table_name(name)
+        check_table_name(name)
         if name not in self._all_tables():
             return None
         return pyogrio.read_dataframe(self.path, layer=name, fid_as_index=False)
-
-    def write_table(
-        self, name: str, frame: pd.DataFrame, *, mode: str = "replace", command: str = ""
-    ) -> int:
-        with self.transaction(command=command) as tx:
-            return tx.write_table(name, frame, mode=mode)
 
     def version(self) -> str:
         """A token that changes with every write (size and modification time of the file)."""
@@ -273,13 +121,18 @@ class GeoPackageStore(Store):
 
     def audit(self) -> pd.DataFrame:
         if AUDIT_TABLE not in self._all_tables():
-            return pd.DataFrame(columns=list(_AUDIT_COLUMNS))
+            return pd.DataFrame(columns=list(AUDIT_COLUMNS))
         return pyogrio.read_dataframe(self.path, layer=AUDIT_TABLE)
 
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self, *, command: str = "", create: bool = False) -> Iterator[_Transaction]:
+    def transaction(
+        self, *, command: str = "", create: bool = False, fresh: bool = False
+    ) -> Iterator[_Transaction]:
         """Group several writes into one all-or-nothing change of the file.
+
+        ``create`` makes the project when it does not exist; ``fresh`` starts from an
+        empty project, so that what the transaction writes replaces everything.
 
         >>> with store.transaction(command="kumuhgis demo") as tx:   # doctest: +SKIP
         ...     tx.write("wilayah", wilayah)
@@ -289,9 +142,9 @@ class GeoPackageStore(Store):
             _remove_stale_copies(self.path)
             tmp = _temp_copy_path(self.path)
             try:
-                if self.path.exists():
+                if self.path.exists() and not fresh:
                     shutil.copyfile(self.path, tmp)
-                elif not create:
+                elif not create and not self.path.exists():
                     raise StoreError(
                         f"Proyek {self.path} tidak ada; buat dulu dengan `kumuhgis import` atau "
                         f"`kumuhgis demo` / project {self.path} does not exist"
@@ -307,35 +160,13 @@ class GeoPackageStore(Store):
                     tmp.unlink()
                 raise
 
-    def write(
-        self,
-        layer: str,
-        frame: pd.DataFrame,
-        *,
-        mode: str = "replace",
-        command: str = "",
-        source: str = "",
-        rows_in: int | None = None,
-        rows_rejected: int = 0,
-    ) -> int:
-        with self.transaction(command=command) as tx:
-            return tx.write(
-                layer, frame, mode=mode, source=source, rows_in=rows_in, rows_rejected=rows_rejected
-            )
 
-    def save_settings(self, settings: dict, *, command: str = "") -> None:
-        with self.transaction(command=command) as tx:
-            tx.save_settings(settings)
-
-
-class _Transaction:
+class _Transaction(Transaction):
     """Writes into the temporary copy; only :meth:`GeoPackageStore.transaction` commits it."""
 
     def __init__(self, path: Path, *, command: str):
+        super().__init__(command=command)
         self.path = path
-        self.command = command
-        self._audit: list[dict] = []
-        self._meta_updates: dict[str, str] = {}
 
     def write(
         self,
@@ -347,10 +178,7 @@ class _Transaction:
         rows_in: int | None = None,
         rows_rejected: int = 0,
     ) -> int:
-        if mode not in ("replace", "append"):
-            raise UsageError(
-                f"mode harus 'replace' atau 'append' / mode must be replace|append, not {mode!r}"
-            )
+        check_mode(mode)
         schema = get_layer(layer)
         data = coerce_to_schema(frame, layer)
         if schema.spatial:
@@ -368,7 +196,7 @@ class _Transaction:
                 keys = pyogrio.read_dataframe(
                     self.path, layer=layer, columns=list(schema.unique), read_geometry=False
                 )
-                _check_unique_against(keys, data, schema)
+                check_unique_against(keys, data, schema)
             attrs = [c for c in data.columns if c != getattr(data, "_geometry_column_name", None)]
             if set(attrs) <= fields:
                 gdal_append = True  # same columns: let GDAL add the rows
@@ -380,34 +208,29 @@ class _Transaction:
                     data = gpd.GeoDataFrame(data, geometry=current.geometry.name, crs=STORAGE_CRS)
         kwargs = {"layer": layer, "driver": "GPKG", "append": gdal_append}
         if schema.spatial:
-            kwargs["geometry_type"] = _geometry_type(schema)
+            kwargs["geometry_type"] = storage_geometry_type(schema)
             kwargs["promote_to_multi"] = schema.geometry == ("Polygon",)
             if not gdal_append:
                 kwargs["layer_options"] = {"SPATIAL_INDEX": "YES"}
         pyogrio.write_dataframe(data, self.path, **kwargs)
         stored = len(frame)
-        self._audit.append(
-            {
-                "waktu": _now(),
-                "perintah": self.command,
-                "layer": layer,
-                "operasi": mode,
-                "sumber": source,
-                "baris_masuk": int(rows_in if rows_in is not None else stored + rows_rejected),
-                "baris_disimpan": int(stored),
-                "baris_ditolak": int(rows_rejected),
-                "pengguna": current_user(),
-            }
+        self.record(
+            audit_row(
+                self.command,
+                layer,
+                mode,
+                source=source,
+                rows_in=rows_in if rows_in is not None else stored + rows_rejected,
+                rows_stored=stored,
+                rows_rejected=rows_rejected,
+            )
         )
         return stored
 
     def write_table(self, name: str, frame: pd.DataFrame, *, mode: str = "replace") -> int:
         """Write a project table other than the seven layers (see :meth:`Store.write_table`)."""
-        _check_table_name(name)
-        if mode not in ("replace", "append"):
-            raise UsageError(
-                f"mode harus 'replace' atau 'append' / mode must be replace|append, not {mode!r}"
-            )
+        check_table_name(name)
+        check_mode(mode)
         data = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])
         tables = [n for n, _ in pyogrio.list_layers(self.path)] if self.path.exists() else []
         if mode == "append" and name in tables:
@@ -418,113 +241,30 @@ class _Transaction:
         if isinstance(data, gpd.GeoDataFrame) and data.crs is None:
             raise StoreError(f"Tabel '{name}' tanpa CRS / table without CRS")
         pyogrio.write_dataframe(data, self.path, layer=name, driver="GPKG")
-        self._audit.append(
-            {
-                "waktu": _now(),
-                "perintah": self.command,
-                "layer": name,
-                "operasi": mode,
-                "sumber": "",
-                "baris_masuk": len(frame),
-                "baris_disimpan": len(frame),
-                "baris_ditolak": 0,
-                "pengguna": current_user(),
-            }
-        )
+        self.record(audit_row(self.command, name, mode, rows_in=len(frame), rows_stored=len(frame)))
         return len(frame)
-
-    def save_settings(self, settings: dict) -> None:
-        # round-trip through YAML now so that a non-serialisable value fails before commit
-        text = yaml.safe_dump(settings, allow_unicode=True, sort_keys=True)
-        yaml.safe_load(text)
-        self._meta_updates["settings"] = text
-        self._audit.append(
-            {
-                "waktu": _now(),
-                "perintah": self.command,
-                "layer": META_TABLE,
-                "operasi": "settings",
-                "sumber": "",
-                "baris_masuk": 1,
-                "baris_disimpan": 1,
-                "baris_ditolak": 0,
-                "pengguna": current_user(),
-            }
-        )
-
-    def initialise(self, *, kota: str = "", settings: dict | None = None) -> None:
-        """Record what a new project starts with: schema version, city, settings."""
-        self.set_meta("schema_version", str(SCHEMA_VERSION))
-        self.set_meta("created_at", _now())
-        self.set_meta("kota", kota)
-        self.set_meta(
-            "settings", yaml.safe_dump(settings or {}, allow_unicode=True, sort_keys=True)
-        )
-        self._audit.append(
-            {
-                "waktu": _now(),
-                "perintah": self.command or "create",
-                "layer": META_TABLE,
-                "operasi": "create",
-                "sumber": json.dumps({"kota": kota}),
-                "baris_masuk": 0,
-                "baris_disimpan": 0,
-                "baris_ditolak": 0,
-                "pengguna": current_user(),
-            }
-        )
-
-    def set_meta(self, key: str, value: str) -> None:
-        self._meta_updates[key] = str(value)
 
     def finish(self) -> None:
         """Write the meta updates and audit rows, then check the copy is a sound GeoPackage."""
         tables = [n for n, _ in pyogrio.list_layers(self.path)] if self.path.exists() else []
-        if self._meta_updates or META_TABLE not in tables:
-            meta = {}
-            if META_TABLE in tables:
-                df = pyogrio.read_dataframe(self.path, layer=META_TABLE)
-                meta = dict(zip(df["kunci"].astype(str), df["nilai"].astype(str), strict=True))
-            meta.update(self._meta_updates)
-            meta["updated_at"] = _now()
-            meta.setdefault("schema_version", str(SCHEMA_VERSION))
-            meta["kumuhgis_version"] = __version__
+        current = None
+        if META_TABLE in tables:
+            df = pyogrio.read_dataframe(self.path, layer=META_TABLE)
+            current = dict(zip(df["kunci"].astype(str), df["nilai"].astype(str), strict=True))
+        meta = self.meta_to_write(current)
+        if meta is not None:
             df = pd.DataFrame({"kunci": list(meta), "nilai": list(meta.values())})
             pyogrio.write_dataframe(df, self.path, layer=META_TABLE, driver="GPKG")
-        if self._audit:
-            df = pd.DataFrame(self._audit, columns=list(_AUDIT_COLUMNS))
-            append = AUDIT_TABLE in tables
-            pyogrio.write_dataframe(df, self.path, layer=AUDIT_TABLE, driver="GPKG", append=append)
+        rows, replace = self.audit_to_write(AUDIT_COLUMNS)
+        if rows is not None:
+            append = AUDIT_TABLE in tables and not replace
+            pyogrio.write_dataframe(
+                rows, self.path, layer=AUDIT_TABLE, driver="GPKG", append=append
+            )
         with contextlib.closing(sqlite3.connect(self.path)) as con:
             (ok,) = con.execute("PRAGMA quick_check").fetchone()
         if ok != "ok":  # pragma: no cover - GDAL wrote a broken file
             raise StoreError(f"GeoPackage check failed after write: {ok}")
-
-
-def _check_table_name(name: str) -> None:
-    import re
-
-    if (
-        name in LAYERS
-        or name in (META_TABLE, AUDIT_TABLE)
-        or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name)
-    ):
-        raise UsageError(
-            f"nama tabel '{name}' tidak boleh dipakai / table name '{name}' is reserved or not a plain lower-case name"
-        )
-
-
-def _check_unique_against(current: pd.DataFrame, new: pd.DataFrame, schema: LayerSchema) -> None:
-    if not schema.unique or current.empty:
-        return
-    key_cur = current[list(schema.unique)].astype(str).agg("|".join, axis=1)
-    key_new = new[list(schema.unique)].astype(str).agg("|".join, axis=1)
-    clash = sorted(set(key_new) & set(key_cur))
-    if clash:
-        raise StoreError(
-            f"{len(clash)} id sudah ada di layer {schema.name} ({', '.join(clash[:5])}) / "
-            f"ids already in layer {schema.name}"
-        )
 
 
 def _temp_copy_path(path: Path) -> Path:
@@ -606,9 +346,7 @@ def create_store(
     if p.exists() and not overwrite:
         raise UsageError(f"Proyek sudah ada / project already exists: {p}")
     store = GeoPackageStore(p)
-    with store.transaction(command=command, create=True) as tx:
-        if tx.path.exists():  # overwrite: start from an empty file
-            tx.path.unlink()
+    with store.transaction(command=command, create=True, fresh=True) as tx:
         tx.initialise(kota=kota, settings=settings)
         for name, frame in (layers or {}).items():
             tx.write(name, frame, source="demo" if command.endswith("demo") else "")

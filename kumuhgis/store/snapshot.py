@@ -8,7 +8,7 @@ from typing import Any
 from kumuhgis.core.rules import RuleSet
 from kumuhgis.core.schema import LAYERS
 from kumuhgis.core.snapshot import MEMORANDUM_TABLE, OVERRIDE_TABLE, CitySnapshot
-from kumuhgis.store.geopackage import Store
+from kumuhgis.store.interface import Store
 
 __all__ = ["load_snapshot"]
 

@@ -1,0 +1,399 @@
+"""What every project store offers, whatever keeps the data (contracts.md "The store").
+
+A city project is the seven layers of :mod:`kumuhgis.core.schema` plus project tables
+(``kolaborasi_status``, ``memorandum_program`` ...) and two bookkeeping tables:
+``kumuhgis_meta`` (schema version, city, settings) and ``kumuhgis_audit`` (one row per
+write: when, command, layer, rows in / stored / rejected, user; a database also keeps
+the old and new values of the rows a write changed). Two backends implement
+:class:`Store`: :class:`kumuhgis.store.geopackage.GeoPackageStore` (one ``.gpkg`` file, the
+embedded default) and :class:`kumuhgis.store.postgis.PostGISStore` (a PostgreSQL + PostGIS
+schema, for a city server). Both store the same layer names, column names and types, with
+geometry in EPSG:4326, and make every write all-or-nothing.
+
+The code above the store only uses this interface, so it runs unchanged on either.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import getpass
+import json
+import os
+import re
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import yaml
+
+from kumuhgis import __version__
+from kumuhgis.core.errors import StoreError, UsageError
+from kumuhgis.core.schema import (
+    LAYERS,
+    STORAGE_CRS,
+    LayerSchema,
+    empty_frame,
+    get_layer,
+    storage_dtype,
+)
+from kumuhgis.store.changes import to_json
+
+__all__ = [
+    "AUDIT_COLUMNS",
+    "AUDIT_DETAIL_COLUMNS",
+    "AUDIT_TABLE",
+    "META_TABLE",
+    "SCHEMA_VERSION",
+    "Store",
+    "Transaction",
+    "as_layer",
+    "audit_row",
+    "check_mode",
+    "check_table_name",
+    "check_unique_against",
+    "coerce_to_schema",
+    "current_user",
+    "now_iso",
+    "storage_geometry_type",
+]
+
+SCHEMA_VERSION = 1
+META_TABLE = "kumuhgis_meta"
+AUDIT_TABLE = "kumuhgis_audit"
+#: The columns of the audit table, in order (every backend).
+AUDIT_COLUMNS = (
+    "waktu",
+    "perintah",
+    "layer",
+    "operasi",
+    "sumber",
+    "baris_masuk",
+    "baris_disimpan",
+    "baris_ditolak",
+    "pengguna",
+)
+#: Old and new values of the rows a write changed (JSON text), kept by the database
+#: backend; a GeoPackage copied from a database keeps them too.
+AUDIT_DETAIL_COLUMNS = ("lama", "baru")
+_RESERVED_PREFIX = "kumuhgis_"
+
+
+def current_user() -> str:
+    """Who writes: ``KUMUHGIS_USER``, else the login name."""
+    for var in ("KUMUHGIS_USER", "USER", "LOGNAME", "USERNAME"):
+        if os.environ.get(var):
+            return os.environ[var]
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no user database
+        return "unknown"
+
+
+def now_iso() -> str:
+    """Now in UTC, ISO 8601 to the second (the audit's ``waktu``)."""
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+
+
+def audit_row(
+    command: str,
+    layer: str,
+    operation: str,
+    *,
+    source: str = "",
+    rows_in: int = 0,
+    rows_stored: int = 0,
+    rows_rejected: int = 0,
+) -> dict:
+    """One audit row (:data:`AUDIT_COLUMNS`): now, by :func:`current_user`."""
+    return {
+        "waktu": now_iso(),
+        "perintah": command,
+        "layer": layer,
+        "operasi": operation,
+        "sumber": source,
+        "baris_masuk": int(rows_in),
+        "baris_disimpan": int(rows_stored),
+        "baris_ditolak": int(rows_rejected),
+        "pengguna": current_user(),
+    }
+
+
+def storage_geometry_type(schema: LayerSchema) -> str:
+    """The geometry type a layer is stored with: polygons as MultiPolygon, one kind as
+    itself, several kinds as ``Unknown`` (any geometry)."""
+    if schema.geometry == ("Polygon",):
+        return "MultiPolygon"
+    if len(schema.geometry) == 1:
+        return schema.geometry[0]
+    return "Unknown"
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Text column; integral floats that came from a numeric field keep no '.0'."""
+    out = []
+    for v in values.tolist():
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            out.append(None)
+        elif isinstance(v, float) and v.is_integer():
+            out.append(str(int(v)))
+        else:
+            out.append(str(v))
+    return pd.Series(out, index=values.index, dtype="str")
+
+
+def coerce_to_schema(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """Return a copy of ``frame`` with the schema's columns in their storage types.
+
+    Schema columns come first in schema order (optional ones only when present), extra
+    columns follow, geometry last. Values must already be clean (see
+    :mod:`kumuhgis.ingest.validation`); this only fixes dtypes.
+    """
+    schema = get_layer(layer)
+    out = frame.copy()
+    for col in schema.columns:
+        if col.name not in out.columns:
+            if col.required:
+                out[col.name] = pd.Series(
+                    [None] * len(out), index=out.index, dtype=storage_dtype(col.type)
+                )
+            continue
+        if col.type == "int":
+            out[col.name] = pd.to_numeric(out[col.name]).astype("Int64")
+        elif col.type in ("float", "rupiah"):
+            out[col.name] = pd.to_numeric(out[col.name]).astype("float64")
+        else:
+            out[col.name] = _as_text(out[col.name])
+    names = [c.name for c in schema.columns if c.name in out.columns]
+    geom = [out.geometry.name] if isinstance(out, gpd.GeoDataFrame) else []
+    extras = [c for c in out.columns if c not in names and c not in geom and not c.startswith("_")]
+    out = out[names + extras + geom]
+    if schema.spatial and not isinstance(out, gpd.GeoDataFrame):
+        raise StoreError(f"Layer '{layer}' perlu geometri / layer '{layer}' needs geometry")
+    return out
+
+
+def as_layer(frame: pd.DataFrame | None, layer: str, *, source: str = "") -> pd.DataFrame:
+    """A layer as read from a backend (``None`` when absent) in the storage form: the
+    schema's columns and types, geometry in EPSG:4326 for a spatial layer, none otherwise."""
+    schema = get_layer(layer)
+    if frame is None:
+        return empty_frame(layer)
+    if schema.spatial:
+        if not isinstance(frame, gpd.GeoDataFrame):  # pragma: no cover - defensive
+            raise StoreError(f"Layer '{layer}' tanpa geometri / without geometry in {source}")
+        if frame.crs is None:
+            frame = frame.set_crs(STORAGE_CRS)
+    elif isinstance(frame, gpd.GeoDataFrame):  # pragma: no cover - defensive
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    return coerce_to_schema(frame, layer)
+
+
+def check_mode(mode: str) -> None:
+    """A write's mode is ``replace`` or ``append``."""
+    if mode not in ("replace", "append"):
+        raise UsageError(
+            f"mode harus 'replace' atau 'append' / mode must be replace|append, not {mode!r}"
+        )
+
+
+def check_table_name(name: str) -> None:
+    """A project table has a plain lower-case name that is not a layer's nor a
+    bookkeeping table's (``kumuhgis_*``)."""
+    if (
+        name in LAYERS
+        or name.startswith(_RESERVED_PREFIX)
+        or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name)
+    ):
+        raise UsageError(
+            f"nama tabel '{name}' tidak boleh dipakai / table name '{name}' is reserved or not a plain lower-case name"
+        )
+
+
+def check_unique_against(current: pd.DataFrame, new: pd.DataFrame, schema: LayerSchema) -> None:
+    """Refuse appending rows whose key (the layer's unique columns) is already stored."""
+    if not schema.unique or current.empty:
+        return
+    key_cur = current[list(schema.unique)].astype(str).agg("|".join, axis=1)
+    key_new = new[list(schema.unique)].astype(str).agg("|".join, axis=1)
+    clash = sorted(set(key_new) & set(key_cur))
+    if clash:
+        raise StoreError(
+            f"{len(clash)} id sudah ada di layer {schema.name} ({', '.join(clash[:5])}) / "
+            f"ids already in layer {schema.name}"
+        )
+
+
+class Store(ABC):
+    """What the code above the store may ask of a project (GeoPackage or PostGIS).
+
+    Writes go through :meth:`transaction`, which yields an object with ``write``,
+    ``write_table``, ``save_settings``, ``initialise``, ``set_meta`` and
+    ``replace_audit``; everything written in one ``with`` block is stored together or
+    not at all. ``write``, ``write_table`` and ``save_settings`` on the store itself are
+    one-step transactions.
+    """
+
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Where the project is, for messages: a file path, or a database URL without
+        its password."""
+
+    @property
+    @abstractmethod
+    def name(self) -> str:
+        """A short name for the project (the file's stem, the database schema)."""
+
+    @abstractmethod
+    def layers(self) -> list[str]:
+        """Names of the schema layers present in the store."""
+
+    def has_layer(self, layer: str) -> bool:
+        return layer in self.layers()
+
+    @abstractmethod
+    def tables(self) -> list[str]:
+        """Names of the project tables present (not the layers, not ``kumuhgis_*``)."""
+
+    @abstractmethod
+    def read(self, layer: str) -> pd.DataFrame:
+        """The layer as a (Geo)DataFrame in storage types; empty with the schema columns if absent."""
+
+    @abstractmethod
+    def transaction(
+        self, *, command: str = "", create: bool = False, fresh: bool = False
+    ) -> AbstractContextManager:
+        """Group several writes into one all-or-nothing change of the project.
+
+        ``create`` makes the project when it does not exist; ``fresh`` starts from an
+        empty project, so that what the transaction writes replaces everything."""
+
+    def write(
+        self,
+        layer: str,
+        frame: pd.DataFrame,
+        *,
+        mode: str = "replace",
+        command: str = "",
+        source: str = "",
+        rows_in: int | None = None,
+        rows_rejected: int = 0,
+    ) -> int:
+        """Replace or append a layer, all or nothing; returns rows stored."""
+        with self.transaction(command=command) as tx:
+            return tx.write(
+                layer, frame, mode=mode, source=source, rows_in=rows_in, rows_rejected=rows_rejected
+            )
+
+    @abstractmethod
+    def read_table(self, name: str) -> pd.DataFrame | None:
+        """A project table outside the seven layers (e.g. ``kolaborasi_status`` overrides,
+        ``memorandum_program``); ``None`` when absent. Names start with a letter, lower case."""
+
+    def write_table(
+        self, name: str, frame: pd.DataFrame, *, mode: str = "replace", command: str = ""
+    ) -> int:
+        """Replace or append a project table (attributes, or a GeoDataFrame), all or nothing, audited."""
+        with self.transaction(command=command) as tx:
+            return tx.write_table(name, frame, mode=mode)
+
+    @abstractmethod
+    def settings(self) -> dict:
+        """Project settings (configurable rules of domain.md, targets, ...)."""
+
+    def save_settings(self, settings: dict, *, command: str = "") -> None:
+        """Replace the project settings, all or nothing, audited."""
+        with self.transaction(command=command) as tx:
+            tx.save_settings(settings)
+
+    @abstractmethod
+    def meta(self) -> dict[str, str]:
+        """Bookkeeping: schema version, city, creation time, kumuhgis version."""
+
+    def version(self) -> str:
+        """A token that changes whenever the project changes ("" when unknown)."""
+        return ""
+
+    @abstractmethod
+    def audit(self) -> pd.DataFrame:
+        """Every write so far, oldest first (:data:`AUDIT_COLUMNS`, and
+        :data:`AUDIT_DETAIL_COLUMNS` where the backend keeps them)."""
+
+    def __str__(self) -> str:
+        return self.location
+
+
+class Transaction:
+    """The bookkeeping every backend's transaction shares: meta updates, audit rows,
+    settings and the record of a new project. Backends add ``write``, ``write_table``
+    and a ``finish`` that stores :meth:`meta_to_write` and the audit rows."""
+
+    def __init__(self, *, command: str):
+        self.command = command
+        self._audit: list[dict] = []
+        self._audit_base: pd.DataFrame | None = None
+        self._meta_updates: dict[str, str] = {}
+
+    def record(self, row: dict, *, lama=None, baru=None) -> None:
+        """Add an audit row (:func:`audit_row`) with the old and new values it changed."""
+        self._audit.append({**row, "lama": to_json(lama), "baru": to_json(baru)})
+
+    def stored_settings(self) -> dict | None:
+        """The settings before this transaction, for the audit (``None``: not kept)."""
+        return None
+
+    def save_settings(self, settings: dict) -> None:
+        # round-trip through YAML now so that a non-serialisable value fails before commit
+        text = yaml.safe_dump(settings, allow_unicode=True, sort_keys=True)
+        yaml.safe_load(text)
+        old = self.stored_settings()
+        self._meta_updates["settings"] = text
+        row = audit_row(self.command, META_TABLE, "settings", rows_in=1, rows_stored=1)
+        self.record(row, lama=old, baru=None if old is None else settings)
+
+    def initialise(self, *, kota: str = "", settings: dict | None = None) -> None:
+        """Record what a new project starts with: schema version, city, settings."""
+        self.set_meta("schema_version", str(SCHEMA_VERSION))
+        self.set_meta("created_at", now_iso())
+        self.set_meta("kota", kota)
+        self.set_meta(
+            "settings", yaml.safe_dump(settings or {}, allow_unicode=True, sort_keys=True)
+        )
+        source = json.dumps({"kota": kota})
+        self.record(audit_row(self.command or "create", META_TABLE, "create", source=source))
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._meta_updates[key] = str(value)
+
+    def replace_audit(self, frame: pd.DataFrame) -> None:
+        """Make the audit exactly ``frame`` (the history of a copied project); rows
+        recorded later in this transaction follow it."""
+        self._audit_base = frame.copy()
+        self._audit = []
+
+    def meta_to_write(self, current: dict[str, str] | None) -> dict[str, str] | None:
+        """The meta table after this transaction, ``None`` when it does not change
+        (``current`` is ``None`` for a project without one yet)."""
+        if not self._meta_updates and current is not None:
+            return None
+        meta = dict(current or {})
+        meta.update(self._meta_updates)
+        meta["updated_at"] = now_iso()
+        meta.setdefault("schema_version", str(SCHEMA_VERSION))
+        meta["kumuhgis_version"] = __version__
+        return meta
+
+    def audit_to_write(self, columns: tuple[str, ...]) -> tuple[pd.DataFrame | None, bool]:
+        """``(rows, replace)``: the audit rows to store with ``columns`` and whether they
+        replace the stored audit (after :meth:`replace_audit`) or follow it."""
+        new = pd.DataFrame(self._audit, columns=list(columns))
+        if self._audit_base is not None:
+            rows = (
+                pd.concat([self._audit_base, new], ignore_index=True)
+                if len(new)
+                else self._audit_base
+            )
+            return rows, True
+        return (new if len(new) else None), False

@@ -1,0 +1,98 @@
+"""A lossless copy of a whole project between stores (``kumuhgis db copy``): a
+GeoPackage into a database for a city server, a database into a GeoPackage for a laptop,
+QGIS or a backup.
+
+Everything is copied through the :class:`~kumuhgis.store.interface.Store` interface in ONE
+transaction on the destination: every layer (values, types, geometries, so every SK
+version of ``sk_kumuh``), every project table (``kolaborasi_status``,
+``memorandum_program`` ...), the meta table with the settings text as it is, and the audit
+rows as they are (with the old and new values where the source kept them). The copy adds
+no audit row, so that a round trip gives the same history; the destination's meta records
+where it came from (``disalin_dari``) and when (``disalin_pada``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kumuhgis.core.errors import UsageError
+from kumuhgis.store.backend import new_store, open_store, project_exists
+from kumuhgis.store.interface import AUDIT_DETAIL_COLUMNS, Store, now_iso
+
+__all__ = ["COPY_META_KEYS", "CopyOutcome", "copy_project"]
+
+#: Meta keys a copy writes itself (besides ``updated_at`` and ``kumuhgis_version``).
+COPY_META_KEYS = ("disalin_dari", "disalin_pada")
+
+
+@dataclass
+class CopyOutcome:
+    """What :func:`copy_project` copied: rows per layer and per table, audit rows."""
+
+    source: str
+    destination: str
+    layers: dict[str, int] = field(default_factory=dict)
+    tables: dict[str, int] = field(default_factory=dict)
+    audit_rows: int = 0
+
+
+def _history(audit: pd.DataFrame) -> pd.DataFrame:
+    """The audit to copy: without old/new value columns that hold nothing (a GeoPackage
+    made by kumuhgis keeps none), so a round trip gives the same table."""
+    empty = [c for c in AUDIT_DETAIL_COLUMNS if c in audit.columns and audit[c].isna().all()]
+    return audit.drop(columns=empty)
+
+
+def _check_destination(destination: str | os.PathLike, *, overwrite: bool) -> None:
+    if not project_exists(destination) or overwrite:
+        return
+    existing = open_store(destination)
+    if existing.layers() or existing.tables():
+        raise UsageError(
+            f"Tujuan {existing.location} sudah berisi data; pakai --overwrite untuk menggantinya / "
+            f"the destination already holds data; use --overwrite to replace it"
+        )
+
+
+def copy_project(
+    source: Store,
+    destination: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+    command: str = "kumuhgis db copy",
+) -> CopyOutcome:
+    """Copy the project ``source`` to ``destination`` (a ``.gpkg`` path or a database
+    URL), all or nothing.
+
+    The destination may be missing or an empty project (just made by ``kumuhgis db
+    init``); one that holds layers or tables is refused unless ``overwrite``, and then
+    replaced whole.
+
+    Raises
+    ------
+    UsageError
+        The destination holds data and ``overwrite`` is not given, or it is the source.
+    """
+    dst = new_store(destination)
+    if dst.location == source.location:
+        raise UsageError(
+            f"Sumber dan tujuan sama / source and destination are the same: {dst.location}"
+        )
+    _check_destination(destination, overwrite=overwrite)
+    outcome = CopyOutcome(source=source.location, destination=dst.location)
+    with dst.transaction(command=command, create=True, fresh=True) as tx:
+        for layer in source.layers():
+            outcome.layers[layer] = tx.write(layer, source.read(layer))
+        for name in source.tables():
+            outcome.tables[name] = tx.write_table(name, source.read_table(name))
+        for key, value in source.meta().items():
+            tx.set_meta(key, value)
+        tx.set_meta("disalin_dari", source.location)
+        tx.set_meta("disalin_pada", now_iso())
+        audit = _history(source.audit())
+        tx.replace_audit(audit)
+        outcome.audit_rows = len(audit)
+    return outcome
