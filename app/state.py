@@ -114,6 +114,19 @@ class ProjectState:
             self._cache[key] = value
         return value
 
+    def project_file(self, folder: Path) -> Path:
+        """The project as one GeoPackage file for download: the project file itself, or,
+        for a project in a database, a GeoPackage copy written into ``folder``."""
+        from kumuhgis.store.transfer import copy_project
+
+        store = self.store()
+        path = getattr(store, "path", None)
+        if path is not None:
+            return Path(path)
+        out = folder / f"{store.name}.gpkg"
+        copy_project(store, out, command="web: unduh proyek.gpkg")
+        return out
+
     def basemap(self):
         from kumuhgis.outputs.raster import open_basemap
 

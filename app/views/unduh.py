@@ -70,20 +70,15 @@ def download(name: str, fmt: str):
 
 @bp.get("/unduh/proyek.gpkg")
 def project_file():
-    p = project()
-    store = p.store()
-    path = getattr(store, "path", None)
-    if path is not None:
-        return send_file(path, mimetype=_MIME["gpkg"], as_attachment=True, download_name=path.name)
-    # a project in a database: a GeoPackage copy of it (kumuhgis.store.transfer)
-    from kumuhgis.store.transfer import copy_project
-
     with tempfile.TemporaryDirectory(prefix="kumuhgis-unduh-") as tmp:
-        out = Path(tmp) / f"{store.name}.gpkg"
-        copy_project(store, out, command="web: unduh proyek.gpkg")
-        body = out.read_bytes()
+        path = project().project_file(Path(tmp))
+        if not path.is_relative_to(tmp):  # the project file itself: streamed
+            return send_file(
+                path, mimetype=_MIME["gpkg"], as_attachment=True, download_name=path.name
+            )
+        body = path.read_bytes()
     import io
 
     return send_file(
-        io.BytesIO(body), mimetype=_MIME["gpkg"], as_attachment=True, download_name=out.name
+        io.BytesIO(body), mimetype=_MIME["gpkg"], as_attachment=True, download_name=path.name
     )
