@@ -28,6 +28,7 @@ __all__ = [
     "Param",
     "accepts",
     "bbox_arg",
+    "check_query",
     "choice_arg",
     "flag_arg",
     "float_arg",
