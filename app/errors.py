@@ -43,8 +43,23 @@ def status_for(exc: BaseException) -> int:
     return 500
 
 
+# Werkzeug's own answers (no description given by a view) in Bahasa Indonesia too
+_HTTP_ID = {
+    400: "permintaan tidak sah",
+    404: "tidak ditemukan",
+    405: "metode tidak diizinkan",
+    413: "permintaan terlalu besar",
+    414: "alamat terlalu panjang",
+    431: "kepala permintaan terlalu besar",
+}
+
+
 def _message(exc: BaseException, code: int) -> str:
     if isinstance(exc, HTTPException):
+        if exc.description and exc.description != type(exc).description:
+            return exc.description
+        if code in _HTTP_ID:
+            return f"{_HTTP_ID[code]} / {exc.name.lower()}: {request.path}"
         return exc.description or exc.name
     if isinstance(exc, KumuhgisError) or code < 500:
         return str(exc)

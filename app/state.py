@@ -3,17 +3,20 @@ until the project changes) and the optional basemap. Held in ``app.extensions["k
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
 
 from flask import Flask, current_app
 
-from kumuhgis.core.errors import ProjectNotFoundError
+from kumuhgis.core.errors import KumuhgisError, ProjectNotFoundError
 
 __all__ = ["ProjectState", "init_app", "project"]
 
 _CACHE_SIZE = 64
+
+log = logging.getLogger("kumuhgis.app")
 
 
 class ProjectState:
@@ -37,6 +40,7 @@ class ProjectState:
         self._data = None
         self._basemap = None
         self._cache: dict = {}
+        self._checked = ""  # the version of the project last found readable
 
     def store(self):
         """The project's store, opened (and its schema checked) once; a project file that
@@ -51,6 +55,30 @@ class ProjectState:
             if self._store is None or not self.store_path.exists():
                 self._store = open_store(self.store_path)
             return self._store
+
+    def problem(self) -> str | None:
+        """Why the project cannot be read now, in Bahasa Indonesia and English (``None``
+        when it can, or when the app was given no project): the file is gone, is not a
+        kumuhgis GeoPackage, cannot be opened, or is damaged (:meth:`Store.check`, run
+        once per version of the file)."""
+        if self.store_path is None:
+            return None
+        try:
+            store = self.store()
+            key = store.version()
+            with self._lock:
+                if self._checked == key:
+                    return None
+            store.check()
+        except KumuhgisError as exc:  # bilingual already
+            log.warning("project cannot be read: %s", exc)
+            return str(exc)
+        except Exception as exc:  # whatever else stops the read is the answer, never a 500
+            log.warning("project %s cannot be read: %s", self.store_path, exc)
+            return f"{self.store_path} tidak bisa dibaca / cannot be read: {exc}"
+        with self._lock:
+            self._checked = key
+        return None
 
     def version_key(self) -> str:
         """The project's version ("" when there is no project file)."""

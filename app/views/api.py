@@ -21,14 +21,15 @@ import json
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
+from kumuhgis.core.errors import UsageError
 from kumuhgis.outputs import dashboard, webmap
 
 from ..state import project
-from .args import float_arg, int_arg, str_arg
+from .args import accepts, bbox_arg, flag_arg, float_arg, int_arg, str_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-_RESERVED = {"bbox", "tahun", "no_sk", "simplify", "limit", "lang", "precision"}
+_RESERVED = ("bbox", "tahun", "no_sk", "simplify", "limit", "lang", "precision")
 
 
 def _json(text: str, *, max_age: int = 0) -> Response:
@@ -47,6 +48,7 @@ def _frame_records(frame) -> list[dict]:
 
 @bp.get("")
 @bp.get("/")
+@accepts()
 def index():
     data = project().map_data()
     resp = jsonify(
@@ -77,6 +79,7 @@ def index():
 
 
 @bp.get("/layers/<layer>")
+@accepts(*_RESERVED, columns=True)
 def layer(layer: str):
     data = project().map_data()
     if layer not in webmap.LAYER_KEYS:
@@ -88,14 +91,20 @@ def layer(layer: str):
     year = int_arg("tahun") if layer == "rt" else None
     if layer != "rt" and request.args.get("tahun"):
         filters["tahun"] = request.args["tahun"]
+    no_sk = str_arg("no_sk")
+    if no_sk is not None and layer != "delineasi":
+        raise UsageError(
+            f"no_sk hanya untuk layer delineasi, bukan {layer} / "
+            f"no_sk applies to the delineasi layer only, not {layer}"
+        )
     limit = int_arg("limit")
     text = webmap.layer_geojson(
         data,
         layer,
-        bbox=str_arg("bbox"),
+        bbox=bbox_arg(),
         filters=filters,
         year=year,
-        no_sk=str_arg("no_sk") if layer == "delineasi" else None,
+        no_sk=no_sk,
         simplify_m=float_arg("simplify"),
         precision=int_arg("precision", default=6),
         limit=limit,
@@ -104,6 +113,7 @@ def layer(layer: str):
 
 
 @bp.get("/tiles/rt/<int:z>/<int:x>/<int:y>.json")
+@accepts("tahun")
 def rt_tile(z: int, x: int, y: int):
     data = project().map_data()
     year = data.year_or_latest(int_arg("tahun"))
@@ -119,6 +129,7 @@ def rt_tile(z: int, x: int, y: int):
 
 
 @bp.get("/rt/at")
+@accepts("lon", "lat", "tahun")
 def rt_at():
     data = project().map_data()
     lon = float_arg("lon", required=True)
@@ -127,9 +138,11 @@ def rt_at():
 
 
 @bp.get("/search")
+@accepts("q", "limit")
 def search():
     data = project().map_data()
     q = request.args.get("q", "")
+    str_arg("q")  # checks its length; the search takes the text as given
     limit = int_arg("limit", default=project_limit())
     return jsonify({"q": q, "results": webmap.search(data, q, limit=limit)})
 
@@ -141,6 +154,7 @@ def project_limit() -> int:
 
 
 @bp.get("/ringkasan")
+@accepts("kel", "dari", "sampai")
 def ringkasan():
     p = project()
     kel, y0, y1 = str_arg("kel"), int_arg("dari"), int_arg("sampai")
@@ -166,6 +180,7 @@ def ringkasan():
 
 
 @bp.get("/kolaborasi")
+@accepts("tahun", "sumber_dana", "status", "kel", "semua")
 def kolaborasi():
     data = project().map_data()
     result = dashboard.kolaborasi_list(
@@ -174,7 +189,7 @@ def kolaborasi():
         sumber_dana=str_arg("sumber_dana"),
         status=str_arg("status"),
         kode_kel=str_arg("kel"),
-        flagged_only=request.args.get("semua", "") not in ("1", "ya", "true"),
+        flagged_only=not flag_arg("semua"),
     )
     return jsonify(
         {
@@ -189,6 +204,7 @@ def kolaborasi():
 
 
 @bp.get("/basemap")
+@accepts()
 def basemap_info():
     bm = project().basemap()
     if bm is None:
@@ -197,6 +213,7 @@ def basemap_info():
 
 
 @bp.get("/basemap/<int:z>/<int:x>/<int:y>")
+@accepts()
 def basemap_tile(z: int, x: int, y: int):
     bm = project().basemap()
     if bm is None:

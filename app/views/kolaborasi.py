@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from kumuhgis.outputs import dashboard, webmap
 
 from ..state import project
-from .args import int_arg, str_arg
+from .args import accepts, flag_arg, int_arg, str_arg
 
 bp = Blueprint("kolaborasi", __name__)
 
 
 @bp.get("/kolaborasi")
+@accepts("tahun", "sumber_dana", "status", "kel", "semua")
 def kolaborasi():
     data = project().map_data()
     filters = {
@@ -21,7 +22,7 @@ def kolaborasi():
         "status": str_arg("status"),
         "kode_kel": str_arg("kel"),
     }
-    flagged_only = request.args.get("semua", "") not in ("1", "ya", "true")
+    flagged_only = not flag_arg("semua")
     result = dashboard.kolaborasi_list(data, flagged_only=flagged_only, **filters)
     kelurahan = data.wilayah[["kode_kel", "kelurahan"]].sort_values("kelurahan").to_dict("records")
     return render_template(

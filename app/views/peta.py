@@ -9,7 +9,7 @@ from kumuhgis.outputs import webmap
 
 from ..i18n import current_lang
 from ..state import project
-from .args import int_arg, str_arg
+from .args import accepts, choice_arg, int_arg, str_arg
 
 bp = Blueprint("peta", __name__)
 
@@ -27,13 +27,14 @@ def _tile_template(endpoint: str, suffix: str = "") -> str:
 
 @bp.get("/")
 @bp.get("/peta")
+@accepts("tahun", "no_sk", "pilih", "dasar")
 def peta():
     p = project()
     data = p.map_data()
     lang = current_lang()
     basemap = p.basemap()
-    base = str_arg("dasar") or ("local" if basemap is not None else "none")
-    if base not in ("none", "osm", "local") or (base == "local" and basemap is None):
+    base = choice_arg("dasar") or ("local" if basemap is not None else "none")
+    if base == "local" and basemap is None:
         raise UsageError(
             f"dasar={base!r}: pilih none, osm{', local' if basemap else ''} / choose none, osm{', local' if basemap else ''}"
         )
@@ -57,7 +58,7 @@ def peta():
         lang=lang,
         year=int_arg("tahun"),
         no_sk=str_arg("no_sk"),
-        select=str_arg("pilih"),
+        select=webmap.check_select(data, str_arg("pilih")),
         basemaps={"local": local["name"]} if local else {},
         base_default=base,
         urls={
@@ -79,6 +80,7 @@ def peta():
 
 
 @bp.get("/peta/gambar.png")
+@accepts("tahun", "no_sk", "ukuran")
 def image():
     data = project().map_data()
     png = webmap.render_map_image(

@@ -11,7 +11,7 @@ from kumuhgis.outputs import dashboard
 
 from ..i18n import current_lang
 from ..state import project
-from .args import int_arg, str_arg
+from .args import accepts, int_arg, str_arg
 
 bp = Blueprint("ringkasan", __name__)
 
@@ -28,6 +28,7 @@ def _dashboard():
 
 
 @bp.get("/ringkasan")
+@accepts("kel", "dari", "sampai")
 def ringkasan():
     d = _dashboard()
     data = project().map_data()
@@ -44,6 +45,7 @@ def ringkasan():
 
 
 @bp.get("/ringkasan/grafik/<name>.png")
+@accepts("kel", "dari", "sampai")
 def chart(name: str):
     if name not in _CHARTS:
         abort(404)

@@ -10,11 +10,13 @@ from kumuhgis.outputs import dashboard
 
 from ..i18n import current_lang
 from ..state import project
+from .args import accepts
 
 bp = Blueprint("tentang", __name__)
 
 
 @bp.get("/tentang")
+@accepts()
 def tentang():
     about = dashboard.project_about(project().snapshot())
     return render_template("tentang.html", about=about, audit=about["audit"].head(50).to_dict("records"),
@@ -22,6 +24,7 @@ def tentang():
 
 
 @bp.get("/tentang/aturan/<name>")
+@accepts()
 def aturan(name: str):
     settings = dict(project().snapshot().settings)
     if name not in available_rules():

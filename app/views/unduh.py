@@ -12,6 +12,7 @@ from kumuhgis.outputs import dashboard, webmap
 
 from ..i18n import current_lang
 from ..state import project
+from .args import accepts
 
 bp = Blueprint("unduh", __name__)
 
@@ -26,6 +27,7 @@ _MIME = {
 
 
 @bp.get("/unduh")
+@accepts()
 def unduh():
     data = project().map_data()
     counts = {k: len(getattr(data, k)) for k in webmap.LAYER_KEYS}
@@ -46,6 +48,7 @@ def unduh():
 
 
 @bp.get("/unduh/<name>.<fmt>")
+@accepts()
 def download(name: str, fmt: str):
     p = project()
     if name not in dashboard.DOWNLOAD_LAYERS and name not in dashboard.DOWNLOAD_REPORTS:
@@ -69,6 +72,7 @@ def download(name: str, fmt: str):
 
 
 @bp.get("/unduh/proyek.gpkg")
+@accepts()
 def project_file():
     with tempfile.TemporaryDirectory(prefix="kumuhgis-unduh-") as tmp:
         path = project().project_file(Path(tmp))

@@ -9,12 +9,13 @@ from kumuhgis.outputs import dashboard
 
 from ..i18n import current_lang
 from ..state import project
-from .args import str_arg
+from .args import accepts, str_arg
 
 bp = Blueprint("verifikasi", __name__)
 
 
 @bp.get("/verifikasi")
+@accepts("no_sk")
 def verifikasi():
     p = project()
     data = p.map_data()

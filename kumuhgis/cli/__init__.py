@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from kumuhgis.cli._console import tolerate_unencodable
+
+    tolerate_unencodable()  # a cp1252 console shows "?" for "→", never a crash
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -14,6 +16,20 @@ from rich.table import Table
 from kumuhgis.core.errors import ValidationError
 
 T = TypeVar("T")
+
+
+def tolerate_unencodable(*streams) -> None:
+    """Let an output that cannot show every character print ``?`` for what it cannot encode
+    instead of failing with :class:`UnicodeEncodeError` (a Windows console or pipe in
+    cp1252, ``PYTHONIOENCODING=cp1252``; our messages have "→", "≤", "²"). UTF-8 outputs are
+    left alone. Default: ``sys.stdout`` and ``sys.stderr``."""
+    for stream in streams or (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if encoding.replace("_", "") in ("utf8", "utf8sig") or reconfigure is None:
+            continue
+        with contextlib.suppress(ValueError, io.UnsupportedOperation):
+            reconfigure(errors="replace")
 
 
 def console(*, err: bool = False) -> Console:

@@ -34,6 +34,7 @@ __all__ = [
     "software_versions",
     "KolaborasiList",
     "kolaborasi_list",
+    "kelurahan_name",
     "DOWNLOAD_LAYERS",
     "DOWNLOAD_REPORTS",
     "write_download",
@@ -89,14 +90,7 @@ def dashboard(
     settings = snapshot.settings
     kota = str(settings.get("kota") or meta.get("kota") or "")
     wilayah = snapshot.wilayah
-    kel_name = None
-    if kode_kel is not None:
-        hit = wilayah[as_text(wilayah["kode_kel"]) == str(kode_kel)]
-        if not len(hit):
-            raise UsageError(
-                f"kelurahan '{kode_kel}' tidak ada / kelurahan '{kode_kel}' is not in the project"
-            )
-        kel_name = str(hit["kelurahan"].iloc[0])
+    kel_name = None if kode_kel is None else kelurahan_name(wilayah, kode_kel)
     baseline = snapshot.baseline
     empty = pd.DataFrame()
     if not len(baseline):
@@ -200,6 +194,16 @@ def software_versions() -> dict[str, str]:
 # --------------------------------------------------------------------------- lists and files
 
 
+def kelurahan_name(wilayah: pd.DataFrame, kode_kel: str) -> str:
+    """The name of kelurahan ``kode_kel``; a code not in ``wilayah`` is a :class:`UsageError`."""
+    hit = wilayah[as_text(wilayah["kode_kel"]) == str(kode_kel)]
+    if not len(hit):
+        raise UsageError(
+            f"kelurahan '{kode_kel}' tidak ada / kelurahan '{kode_kel}' is not in the project"
+        )
+    return str(hit["kelurahan"].iloc[0])
+
+
 @dataclass(frozen=True)
 class KolaborasiList:
     """The Korkot's list for the Kolaborasi page: ``rows`` (one per work, with
@@ -241,6 +245,7 @@ def kolaborasi_list(
             )
         mask &= (as_text(k["status"]) == status).to_numpy()
     if kode_kel:
+        kelurahan_name(data.wilayah, kode_kel)
         if "kode_kel" not in k.columns:
             raise UsageError("kolaborasi belum punya kelurahan / kolaborasi has no kelurahan yet")
         mask &= (as_text(k["kode_kel"]) == str(kode_kel)).to_numpy()

@@ -8,13 +8,13 @@ Every write is all-or-nothing. A write works on a copy of the GeoPackage in the 
 folder and replaces the original with one atomic ``os.replace`` only when every step
 succeeded, so an exception half-way, a full disk or a killed process leaves the
 original file byte-for-byte as it was (a stray temporary copy is removed at the next
-write). Writers are serialised with an advisory lock file.
+write). Writers are serialised with a lock file beside the project, ``.<name>.lock``
+(:mod:`filelock`: ``flock`` on Linux and macOS, ``msvcrt.locking`` on Windows).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import shutil
@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import filelock
 import geopandas as gpd
 import pandas as pd
 import pyogrio
@@ -118,6 +119,21 @@ class GeoPackageStore(Store):
                 f"Proyek tidak ditemukan / project not found: {self.path}"
             ) from None
         return f"{st.st_mtime_ns}-{st.st_size}"
+
+    def check(self) -> None:
+        """The file is there, is a kumuhgis GeoPackage and SQLite's ``quick_check`` finds
+        every page of it readable; otherwise :class:`ProjectNotFoundError` or
+        :class:`StoreError` with the reason (reads the whole file once)."""
+        self.version()  # ProjectNotFoundError when the file is gone
+        try:
+            self.meta()
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            with contextlib.closing(sqlite3.connect(uri, uri=True)) as con:
+                result = [str(r[0]) for r in con.execute("PRAGMA quick_check").fetchall()]
+        except (OSError, pyogrio.errors.DataSourceError, sqlite3.DatabaseError) as exc:
+            raise StoreError(f"{self.path} tidak bisa dibaca / cannot be read: {exc}") from exc
+        if result != ["ok"]:
+            raise StoreError(f"{self.path} rusak / is damaged: {'; '.join(result[:3])}")
 
     def audit(self) -> pd.DataFrame:
         if AUDIT_TABLE not in self._all_tables():
@@ -284,14 +300,13 @@ def _remove_stale_copies(path: Path) -> None:
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
+    """Hold the project's writer lock (blocking): one writer at a time, across processes and
+    threads, on every platform. The lock file stays; a killed holder's lock is released by
+    the operating system."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(f".{path.name}.lock")
-    with open(lock_path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    lock = filelock.FileLock(path.with_name(f".{path.name}.lock"))
+    with lock:
+        yield
 
 
 def _fsync(path: Path) -> None:
@@ -300,6 +315,10 @@ def _fsync(path: Path) -> None:
 
 
 def _fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (POSIX; Windows cannot open a folder, and NTFS
+    journals the rename itself)."""
+    if os.name == "nt":
+        return
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

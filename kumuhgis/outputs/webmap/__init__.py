@@ -38,7 +38,14 @@ from kumuhgis.outputs.webmap.assets import (
 from kumuhgis.outputs.webmap.config import map_config
 from kumuhgis.outputs.webmap.data import MapData, load_map_data
 from kumuhgis.outputs.webmap.export import export_map_html
-from kumuhgis.outputs.webmap.features import LAYER_KEYS, layer_geojson, rt_at
+from kumuhgis.outputs.webmap.features import (
+    ID_COLUMNS,
+    LAYER_KEYS,
+    check_select,
+    layer_geojson,
+    parse_bbox,
+    rt_at,
+)
 from kumuhgis.outputs.webmap.image import render_map_image
 from kumuhgis.outputs.webmap.mercator import (
     MAX_ZOOM,
@@ -70,6 +77,7 @@ __all__ = [
     "STATUS_CODES",
     "STATUS_COLORS",
     "LAYER_KEYS",
+    "ID_COLUMNS",
     "AssetError",
     "MapData",
     "MapParts",
@@ -81,6 +89,8 @@ __all__ = [
     "tiles_for_bounds",
     "check_tile",
     "layer_geojson",
+    "parse_bbox",
+    "check_select",
     "rt_tile",
     "rt_at",
     "search",

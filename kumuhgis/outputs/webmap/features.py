@@ -30,13 +30,17 @@ __all__ = [
     "rt_frame",
     "delineasi_frame",
     "layer_geojson",
+    "parse_bbox",
+    "check_select",
+    "ID_COLUMNS",
     "json_value",
     "rt_at",
 ]
 
 #: Layers the viewer draws, in drawing order (bottom first).
 LAYER_KEYS: tuple[str, ...] = ("rt", "wilayah", "delineasi", "infrastruktur", "kolaborasi")
-_ID_COLUMN = {
+#: The column that identifies a feature of each layer (GeoJSON ``id``, ``pilih=LAYER:ID``).
+ID_COLUMNS: dict[str, str] = {
     "wilayah": "kode_kel",
     "rt": "kode_rt",
     "delineasi": "kode_kawasan",
@@ -160,7 +164,27 @@ def layer_frame(data: MapData, layer: str, year: int | None, no_sk: str | None) 
     )
 
 
-def _parse_bbox(bbox: Any) -> tuple[float, float, float, float] | None:
+def check_select(data: MapData, select: str | None) -> str | None:
+    """``LAYER:ID``, the feature a map opens on, checked: ``LAYER`` one of
+    :data:`LAYER_KEYS`, ``ID`` the code of a feature of that layer (:data:`ID_COLUMNS`)."""
+    if select in (None, ""):
+        return None
+    layer, sep, fid = str(select).partition(":")
+    if not sep or layer not in LAYER_KEYS:
+        raise UsageError(
+            f"pilih harus LAYER:KODE dengan LAYER salah satu dari {', '.join(LAYER_KEYS)}, "
+            f"bukan {select!r} / pilih must be LAYER:ID with LAYER one of {', '.join(LAYER_KEYS)}"
+        )
+    frame = getattr(data, layer)
+    col = ID_COLUMNS[layer]
+    if col not in frame.columns or fid not in set(as_text(frame[col])):
+        raise UsageError(f"{layer} '{fid}' tidak ada di proyek / no {layer} '{fid}' in the project")
+    return select
+
+
+def parse_bbox(bbox: Any) -> tuple[float, float, float, float] | None:
+    """``"w,s,e,n"`` or four numbers as a tuple of finite floats with ``w <= e`` and
+    ``s <= n`` (``None`` when empty); anything else is a :class:`UsageError`."""
     if bbox in (None, ""):
         return None
     parts = bbox.split(",") if isinstance(bbox, str) else list(bbox)
@@ -204,7 +228,7 @@ def _apply_filters(
         values = frame[col]
         if pd.api.types.is_numeric_dtype(values):
             nums = pd.to_numeric(pd.Series(wanted), errors="coerce")
-            if nums.isna().any():
+            if not np.isfinite(nums.to_numpy(dtype=float)).all():
                 raise UsageError(
                     f"nilai filter {col}={value!r} bukan angka / filter value {col}={value!r} is not a number"
                 )
@@ -289,7 +313,7 @@ def layer_geojson(
     ``tahun``.
     """
     frame = layer_frame(data, layer, year, no_sk)
-    box = _parse_bbox(bbox)
+    box = parse_bbox(bbox)
     if box is not None and len(frame):
         hit = shapely.intersects(frame.geometry.to_numpy(), shapely.box(*box))
         frame = frame[hit]
@@ -300,7 +324,7 @@ def layer_geojson(
         truncated = True
     geoms = _geometry_json(frame.geometry.to_numpy(), simplify_m=simplify_m, precision=precision)
     props = _properties(pd.DataFrame(frame.drop(columns=frame.geometry.name)))
-    idcol = _ID_COLUMN[layer]
+    idcol = ID_COLUMNS[layer]
     feats = [
         '{"type":"Feature","id":'
         + json.dumps(p.get(idcol))
