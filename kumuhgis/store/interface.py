@@ -316,12 +316,12 @@ class Store(ABC):
         """A token that changes whenever the project changes ("" when unknown)."""
         return ""
 
-    @abstractmethod
     def check(self) -> None:
         """Raise a :class:`~kumuhgis.core.errors.KumuhgisError` saying why the project
         cannot be read now (gone, not a project, damaged); return when it can."""
         self.meta()
 
+    @abstractmethod
     def audit(self) -> pd.DataFrame:
         """Every write so far, oldest first (:data:`AUDIT_COLUMNS`, and
         :data:`AUDIT_DETAIL_COLUMNS` where the backend keeps them)."""
