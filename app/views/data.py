@@ -17,6 +17,7 @@ from kumuhgis.outputs.catalog import CATALOG
 from kumuhgis.outputs.downloads import DOWNLOAD_FORMATS, FORMAT_NAMES, write_collection
 from kumuhgis.outputs.ogc import DOWNLOAD_MEDIA
 
+from .args import accepts
 from .ogc import city_catalog
 
 bp = Blueprint("data", __name__)
@@ -46,6 +47,7 @@ def _rows() -> list[dict]:
 
 
 @bp.get("/unduh/data")
+@accepts()
 def page():
     return render_template(
         "data.html",
@@ -57,12 +59,14 @@ def page():
 
 
 @bp.get("/api/data")
+@accepts()
 def index():
     return jsonify({"ogc": url_for("ogc.landing", _external=True), "collections": _rows()})
 
 
 @bp.get("/unduh/data/<name>.<fmt>")
 @bp.get("/api/data/<name>.<fmt>")
+@accepts()
 def download(name: str, fmt: str):
     catalog = city_catalog()
     if name not in catalog:
