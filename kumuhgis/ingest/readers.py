@@ -149,7 +149,7 @@ def read_file(
     if fmt == "geojson":
         return read_geojson(path, fmt)
     if fmt in ("kml", "kmz"):
-        return read_kml(str(path), path, layer, fmt)
+        return read_kml(path, layer, fmt)
     if fmt == "csv":
         frame, problems = read_csv(path, encoding)
         sheet = None
