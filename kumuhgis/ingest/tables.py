@@ -286,6 +286,9 @@ def read_xlsx(path: Path, layer: str | None) -> tuple[pd.DataFrame, str, list[Pr
             wb.sheetnames, layer if layer is not None else wb.sheetnames[0], path, "Sheet", "Sheet"
         )
         ws = wb[sheet]
+        # read-only mode trusts the sheet's <dimension>; a wrong one (written by some export
+        # tools) would drop columns and rows silently: read what is really there
+        ws.reset_dimensions()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             records = [

@@ -32,7 +32,7 @@ import pandas as pd
 import shapely
 
 from kumuhgis.core.errors import Problem, ValidationError
-from kumuhgis.core.numeric import parse_number_series
+from kumuhgis.core.numeric import number_column, parse_number_series
 from kumuhgis.core.schema import (
     CRITERIA_CODES,
     CRITERIA_CODES_02_2016,
@@ -224,6 +224,7 @@ def validate_frame(
             data[c.name] = _check_column(data[c.name], c, schema, col, lenient=lenient)
             if c.name == "sumber_dana":
                 data = _check_sumber_dana(data, col, lenient=lenient)
+    data = _type_extras(data, schema)
     if schema.unique and all(u in data.columns for u in schema.unique):
         _check_unique(data, schema, col, existing)
     if schema.name == "sk_kumuh" and existing is not None and "no_sk" in data.columns:
@@ -253,6 +254,25 @@ def _check_columns(
                 f"add column '{c}' or map an existing one with --map NAME={c}",
             )
     return data
+
+
+def _type_extras(data: pd.DataFrame, schema: LayerSchema) -> pd.DataFrame:
+    """Undeclared text columns whose every value is a number become numbers
+    (:func:`kumuhgis.core.numeric.number_column`, domain.md §10): ``LUAS = 12,35`` is stored
+    as 12.35, so QGIS and every sum see a number; codes such as ``001`` stay text."""
+    declared = {c.name for c in schema.columns}
+    geom = data.geometry.name if isinstance(data, gpd.GeoDataFrame) else None
+    out = data
+    for name in data.columns:
+        if name in declared or name == geom or str(name).startswith("_"):
+            continue
+        if data[name].dtype != object and not pd.api.types.is_string_dtype(data[name]):
+            continue
+        numbers = number_column(data[name])
+        if numbers is not None:
+            out = out.copy() if out is data else out
+            out[name] = numbers
+    return out
 
 
 def _layer_geometry(
