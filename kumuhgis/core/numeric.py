@@ -491,6 +491,20 @@ def parse_number(value: Any, *, kind: Kind = "float", style: Style = "auto") -> 
     return _parse_any(value, kind, style)[0]
 
 
+def _memo_parse(raw: str, kind: str, style: str) -> tuple:
+    try:
+        return _parse_any(raw, kind, style), None
+    except NumberError as err:
+        return None, err
+
+
+def _raise_or_value(entry: tuple):
+    value, err = entry
+    if err is not None:
+        raise err
+    return value
+
+
 def parse_number_series(
     values: pd.Series, *, kind: Kind = "float", style: Style = "auto"
 ) -> tuple[pd.Series, list[tuple[Hashable, str, NumberError]]]:
@@ -529,9 +543,15 @@ def parse_number_series(
     ambiguous: list[tuple[int, Hashable, Any, NumberError]] = []
     examples: dict[str, str] = {}
 
+    memo: dict[str, tuple] = {}  # texts repeat in a column: read each once
     for pos, (label, raw) in enumerate(values.items()):
         try:
-            number, evidence = _parse_any(raw, kind, style)
+            if isinstance(raw, str):
+                if raw not in memo:
+                    memo[raw] = _memo_parse(raw, kind, style)
+                number, evidence = _raise_or_value(memo[raw])
+            else:
+                number, evidence = _parse_any(raw, kind, style)
         except NumberError as err:
             if err.ambiguous:
                 ambiguous.append((pos, label, raw, err))

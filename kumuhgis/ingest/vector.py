@@ -24,6 +24,7 @@ from kumuhgis.core.errors import Problem, usage_error
 from kumuhgis.geo.gdal import gdal_warnings_to_log
 from kumuhgis.ingest.fields import dbf_field_names, geojson_property_names, missing_fields
 from kumuhgis.ingest.kml import KmlAttributes, placemark_columns, read_extended_data
+from kumuhgis.ingest.limits import CappedReader, check_document
 from kumuhgis.ingest.source import (
     READ_FORMATS,
     ReadResult,
@@ -232,6 +233,8 @@ def read_shapefile(shp: Path, encoding: str | None, fmt: str = "shapefile") -> R
     stem = shp.name[: -len(shp.suffix)]
     _missing_sidecars(siblings, stem, shp, shp.name)
     dbf_name = _sidecar(siblings, stem, ".dbf")
+    for part in (shp, shp.parent / dbf_name):
+        check_document(part)
     with open(shp.parent / dbf_name, "rb") as fh:
         dbf = fh.read(_DBF_SCAN_BYTES)
     enc, problems = _shp_encoding(
@@ -359,7 +362,7 @@ def _extended_data(path: Path, fmt: str, member: str | None) -> KmlAttributes:
                         "Save the KMZ again from Google Earth/QGIS",
                     )
                 with zf.open(inner) as fh:
-                    return read_extended_data(fh)
+                    return read_extended_data(CappedReader(fh, path, inner))
         with open(path, "rb") as fh:
             return read_extended_data(fh)
     except etree.XMLSyntaxError as exc:
