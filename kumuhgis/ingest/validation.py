@@ -32,7 +32,7 @@ import pandas as pd
 import shapely
 
 from kumuhgis.core.errors import Problem, ValidationError
-from kumuhgis.core.numeric import number_column, parse_number_series
+from kumuhgis.core.numeric import format_number_id, number_column, parse_number_series
 from kumuhgis.core.schema import (
     CRITERIA_CODES,
     CRITERIA_CODES_02_2016,
@@ -378,7 +378,8 @@ def _check_geometry(data, schema, col: _Collector, *, lenient, source, assume_cr
             continue
         if (vertices := shapely.get_num_coordinates(g)) > MAX_VERTICES:
             col.row(i, "geometry", f"{vertices:,}",
-                    f"fitur ini punya {vertices:,} titik sudut, lebih dari batas {MAX_VERTICES:,}",
+                    f"fitur ini punya {format_number_id(vertices, 0)} titik sudut, lebih dari "
+                    f"batas {format_number_id(MAX_VERTICES, 0)}",
                     f"this feature has {vertices:,} vertices, more than the limit of {MAX_VERTICES:,}",
                     "sederhanakan di QGIS (Vector ▸ Geometry Tools ▸ Simplify, toleransi 0,5 m) lalu impor lagi",
                     "simplify it in QGIS (Vector ▸ Geometry Tools ▸ Simplify, 0.5 m tolerance) and import again")  # fmt: skip

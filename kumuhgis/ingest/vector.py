@@ -368,8 +368,10 @@ def _extended_data(path: Path, fmt: str, member: str | None) -> KmlAttributes:
     except etree.XMLSyntaxError as exc:
         raise unreadable_file(
             path,
-            f"{path.name}: KML bukan XML yang sah atau terlalu bertingkat ({exc})",
-            f"{path.name}: the KML is not well-formed XML or is nested too deeply ({exc})",
+            f"{path.name}: KML bukan XML yang sah, terlalu bertingkat, atau memakai entitas "
+            f"XML yang mengembang ({exc})",
+            f"{path.name}: the KML is not well-formed XML, is nested too deeply, or uses "
+            f"expanding XML entities ({exc})",
             "Simpan ulang dari Google Earth/QGIS; bagi berkas yang sangat besar",
             "Save it again from Google Earth/QGIS; split a very large file",
         ) from exc
@@ -411,10 +413,10 @@ def read_kml(path: Path, layer: str | None, fmt: str, member: str | None = None)
     with the ``ExtendedData`` read by :func:`kumuhgis.ingest.kml.read_extended_data`.
     A declared field that still could not be joined is reported as a warning."""
     source = _vsizip(path, member) if member is not None else str(path)
+    attrs = _extended_data(path, fmt, member)  # first: lxml refuses entity bombs and deep nesting
     names = gdal_layers(source)
     if layer is not None:
         names = [choose_layer(names, layer, path, "Folder", "Folder")]
-    attrs = _extended_data(path, fmt, member)
     used: set[int] = set()
     parts, unjoined = [], []
     for name in names:
