@@ -416,7 +416,7 @@ from kumuhgis.ingest.load import import_file
 from kumuhgis.core.errors import ValidationError, UsageError
 out = {"ok": False, "texts": []}
 try:
-    r = import_file(sys.argv[1], sys.argv[2], sys.argv[3])
+    r = import_file(sys.argv[1], sys.argv[2], sys.argv[3], mapping=json.loads(sys.argv[4]))
     out["ok"] = True
     out["stored"] = r.rows_stored
 except (ValidationError, UsageError) as exc:
@@ -430,10 +430,12 @@ print(json.dumps(out))
 """
 
 
-def _measured_import(store: Path, layer: str, path: Path) -> dict:
+def _measured_import(store: Path, layer: str, path: Path, mapping: dict | None = None) -> dict:
+    """``import_file`` in a fresh interpreter: its outcome and peak resident memory (MB)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    argv = [str(store), layer, str(path), json.dumps(mapping or {})]
     proc = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", _RUN, str(store), layer, str(path)],
+        [sys.executable, "-W", "ignore", "-c", _RUN, *argv],
         capture_output=True,
         text=True,
         env=env,
@@ -501,25 +503,13 @@ def test_200mb_kmz_of_photos_imports_in_bounded_memory(tmp_path):
     assert path.stat().st_size > 200 * 1024**2
     store = tmp_path / "baru.gpkg"
     # KODE is no alias of kode_kawasan: the real Pontianak file needs --map as well
-    proc_out = _measured_import_mapped(store, path)
+    proc_out = _measured_import(
+        store, "delineasi", path, {"KODE": "kode_kawasan", "name": "nama_kawasan"}
+    )
     assert proc_out["stored"] == 40
     assert proc_out["peak_mb"] < PEAK_BOUND_MB
     stored = gpd.read_file(store, layer="delineasi")
     assert stored["luas_tercatat_ha"].tolist() == [i + 0.5 for i in range(40)]
-
-
-def _measured_import_mapped(store: Path, path: Path) -> dict:
-    script = _RUN.replace(
-        "import_file(sys.argv[1], sys.argv[2], sys.argv[3])",
-        "import_file(sys.argv[1], sys.argv[2], sys.argv[3], mapping={'KODE': 'kode_kawasan', "
-        "'name': 'nama_kawasan'})",
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", script, str(store), "delineasi", str(path)],
-        capture_output=True, text=True, env=env, check=True,
-    )  # fmt: skip
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def test_case_count():
