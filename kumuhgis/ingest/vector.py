@@ -411,9 +411,14 @@ def read_kml(path: Path, layer: str | None, fmt: str, member: str | None = None)
     """A KML/KMZ file (or a ``.kml`` ``member`` of a zip): every folder flattened into one
     frame with a ``folder`` column (or the one ``layer`` chosen), GDAL's geometries joined
     with the ``ExtendedData`` read by :func:`kumuhgis.ingest.kml.read_extended_data`.
-    A declared field that still could not be joined is reported as a warning."""
-    source = _vsizip(path, member) if member is not None else str(path)
+    A declared field that still could not be joined is reported as a warning.
+
+    GDAL is given the KMZ's KML member, not the KMZ: its LIBKML driver would load the whole
+    archive into memory, photos and all."""
     attrs = _extended_data(path, fmt, member)  # first: lxml refuses entity bombs and deep nesting
+    if fmt == "kmz" and member is None:
+        member = kmz_document(_zip_members(path))
+    source = _vsizip(path, member) if member is not None else str(path)
     names = gdal_layers(source)
     if layer is not None:
         names = [choose_layer(names, layer, path, "Folder", "Folder")]
