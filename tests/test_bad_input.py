@@ -336,7 +336,7 @@ CASES = [
     # documents over the size limit (sparse files: their size is what is checked)
     pytest.param(sparse("delineasi.kml"), ["lebih dari batas 256 MB", "limit of 256 MB", "Split the file"], id="kml-272mb"),
     pytest.param(sparse("delineasi.geojson"), ["lebih dari batas 256 MB", "limit of 256 MB"], id="geojson-272mb"),
-    pytest.param(sparse("delineasi.csv"), ["lebih dari batas 256 MB", "limit of 256 MB"], id="csv-272mb"),
+    pytest.param(sparse("delineasi.csv"), ["lebih dari batas 160 MB", "limit of 160 MB"], id="csv-272mb"),
     pytest.param(dbf_too_large, ["delineasi.dbf", "limit of 256 MB", "GeoPackage"], id="dbf-272mb"),
     # hostile structure
     pytest.param(geojson_deep_properties, ["GDAL", "Too many nested"], id="geojson-deep-properties"),

@@ -24,7 +24,7 @@ import os
 from pathlib import Path
 
 from kumuhgis.core.errors import usage_error
-from kumuhgis.ingest.limits import check_archive, check_document
+from kumuhgis.ingest.limits import MAX_TABLE_BYTES, check_archive, check_document
 from kumuhgis.ingest.source import READ_FORMATS, ReadResult
 from kumuhgis.ingest.tables import read_csv, read_xlsx, sheet_names, table_geometry
 from kumuhgis.ingest.vector import (
@@ -85,8 +85,10 @@ def _checked_format(path: Path) -> str:
     fmt = _format_of(path)
     if fmt in ("shapefile-zip", "kmz", "xlsx"):
         check_archive(path)
-    elif fmt in ("kml", "geojson", "csv"):
+    elif fmt in ("kml", "geojson"):
         check_document(path)
+    elif fmt == "csv":
+        check_document(path, limit=MAX_TABLE_BYTES)
     return fmt
 
 
@@ -148,7 +150,7 @@ def read_file(
     ValidationError
         The file cannot be read at all (corrupt, empty, a Shapefile without .shx/.dbf), or
         breaks a limit of :mod:`kumuhgis.ingest.limits` (zip-slip paths, a zip bomb, a
-        document over 256 MB).
+        document over 256 MB, a CSV over 160 MB).
     """
     path = Path(path)
     fmt = _checked_format(path)
