@@ -19,6 +19,26 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def _require_all() -> bool:
+    return os.environ.get("KUMUHGIS_REQUIRE_ALL") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """With KUMUHGIS_REQUIRE_ALL=1 a skip raised while collecting a module (a module-level
+    ``pytest.importorskip``, ``pytest.skip(allow_module_level=True)``) fails the run too:
+    without this a missing package would skip a whole test file silently."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and _require_all():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{collector.nodeid} skipped while collecting, but KUMUHGIS_REQUIRE_ALL=1 "
+            f"requires every part: {reason}"
+        )
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With KUMUHGIS_REQUIRE_ALL=1 (set by .ci/run) a skipped test fails instead.
@@ -28,11 +48,7 @@ def pytest_runtest_makereport(item, call):
     """
     outcome = yield
     report = outcome.get_result()
-    if (
-        report.skipped
-        and os.environ.get("KUMUHGIS_REQUIRE_ALL") == "1"
-        and not hasattr(report, "wasxfail")
-    ):
+    if report.skipped and _require_all() and not hasattr(report, "wasxfail"):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped, but KUMUHGIS_REQUIRE_ALL=1 requires every part: {reason}"

@@ -45,6 +45,7 @@ __all__ = [
     "NumberError",
     "parse_number",
     "parse_number_series",
+    "number_column",
     "format_number_id",
     "format_rupiah",
     "is_missing",
@@ -490,6 +491,20 @@ def parse_number(value: Any, *, kind: Kind = "float", style: Style = "auto") -> 
     return _parse_any(value, kind, style)[0]
 
 
+def _memo_parse(raw: str, kind: str, style: str) -> tuple:
+    try:
+        return _parse_any(raw, kind, style), None
+    except NumberError as err:
+        return None, err
+
+
+def _raise_or_value(entry: tuple):
+    value, err = entry
+    if err is not None:
+        raise err
+    return value
+
+
 def parse_number_series(
     values: pd.Series, *, kind: Kind = "float", style: Style = "auto"
 ) -> tuple[pd.Series, list[tuple[Hashable, str, NumberError]]]:
@@ -528,9 +543,15 @@ def parse_number_series(
     ambiguous: list[tuple[int, Hashable, Any, NumberError]] = []
     examples: dict[str, str] = {}
 
+    memo: dict[str, tuple] = {}  # texts repeat in a column: read each once
     for pos, (label, raw) in enumerate(values.items()):
         try:
-            number, evidence = _parse_any(raw, kind, style)
+            if isinstance(raw, str):
+                if raw not in memo:
+                    memo[raw] = _memo_parse(raw, kind, style)
+                number, evidence = _raise_or_value(memo[raw])
+            else:
+                number, evidence = _parse_any(raw, kind, style)
         except NumberError as err:
             if err.ambiguous:
                 ambiguous.append((pos, label, raw, err))
@@ -576,6 +597,50 @@ def parse_number_series(
         result = pd.Series(arr, index=values.index, name=values.name)
     failures = [errors[pos] for pos in sorted(errors)]
     return result, failures
+
+
+_CODE_RE = re.compile(r"^\s*[+-]?0\d")  # "001", "0812…": a code written with its zeros
+_WHOLE_RE = re.compile(r"^\s*[+-]?\d+\s*$")
+_MAX_DIGITS = 15  # a longer run of digits (an NIK, a parcel id) is an identifier, not a number
+
+
+def _looks_like_code(value: Any) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return True
+    if not isinstance(value, str):
+        return False
+    return bool(_CODE_RE.match(value)) or sum(ch.isdigit() for ch in value) > _MAX_DIGITS
+
+
+def number_column(values: pd.Series) -> pd.Series | None:
+    """A column of text as numbers, when every non-empty value is one (domain.md §10).
+
+    The column is read by :func:`parse_number_series` (its style inferred from the values,
+    so an ambiguous ``1.234`` is a number only when another value settles the style). It
+    stays text — None is returned — when any value fails, when nothing is filled in, or
+    when a value is a code rather than a number: a leading zero (``001``, ``0812…``), more
+    than 15 digits, a true/false value.
+
+    Returns
+    -------
+    pandas.Series or None
+        On ``values.index``: nullable ``Int64`` when every value is a whole number written
+        without a decimal mark (``2016``), else float64 (``12,35`` → 12.35).
+    """
+    filled = [v for v in values if not is_missing(v) and not (isinstance(v, str) and not v.strip())]
+    if not filled or any(_looks_like_code(v) for v in filled):
+        return None
+    parsed, failures = parse_number_series(values)
+    if failures or parsed.isna().all():
+        return None
+    whole = all(
+        isinstance(v, Integral) or (isinstance(v, str) and _WHOLE_RE.match(v)) for v in filled
+    )
+    if whole:
+        return pd.Series(
+            pd.array(parsed.round(), dtype="Int64"), index=values.index, name=values.name
+        )
+    return parsed
 
 
 # --------------------------------------------------------------------------- formatting

@@ -180,6 +180,25 @@ LAYERS: dict[str, LayerSchema] = {
             _c("nama_kawasan", aliases=("kawasan", "nama_lokasi", "lokasi")),
             _KODE_KEL,
             _TAHUN,
+            # the luas the office wrote on its delineation (LUAS_HA, "Luas (Ha)"), kept beside
+            # the SK's and the polygon's hectares for verify-sk (domain.md §6)
+            _c(
+                "luas_tercatat_ha",
+                "float",
+                required=False,
+                aliases=(
+                    "luas_ha",
+                    "luas",
+                    "luas_kawasan",
+                    "luas_kawasan_ha",
+                    "luas_delineasi",
+                    "luas_delineasi_ha",
+                    "luas_kumuh",
+                    "luas_kumuh_ha",
+                    "luas_tercatat",
+                ),
+                minimum=0,
+            ),  # fmt: skip
         ),
         unique=("kode_kawasan",),
         title_id="Delineasi kawasan kumuh",

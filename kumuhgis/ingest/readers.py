@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 
 from kumuhgis.core.errors import usage_error
+from kumuhgis.ingest.limits import MAX_TABLE_BYTES, check_archive, check_document
 from kumuhgis.ingest.source import READ_FORMATS, ReadResult
 from kumuhgis.ingest.tables import read_csv, read_xlsx, sheet_names, table_geometry
 from kumuhgis.ingest.vector import (
@@ -75,6 +76,20 @@ def _format_of(path: Path) -> str:
         f"{_SUPPORTED_TEXT}",
         f"Unknown file format '{ext or path.name}'. Supported formats: {_SUPPORTED_TEXT}",
     )
+
+
+def _checked_format(path: Path) -> str:
+    """The file's format, after :mod:`kumuhgis.ingest.limits` let it through: an archive's
+    paths and sizes, a document's size, before any reader opens it."""
+    _check_exists(path)
+    fmt = _format_of(path)
+    if fmt in ("shapefile-zip", "kmz", "xlsx"):
+        check_archive(path)
+    elif fmt in ("kml", "geojson"):
+        check_document(path)
+    elif fmt == "csv":
+        check_document(path, limit=MAX_TABLE_BYTES)
+    return fmt
 
 
 # --------------------------------------------------------------------------- public: read
@@ -133,11 +148,12 @@ def read_file(
         Missing file, unknown extension, ``.xls``, a ``layer``/column that does not exist,
         or several layers with none chosen (the message lists them).
     ValidationError
-        The file cannot be read at all (corrupt, empty, a Shapefile without .shx/.dbf).
+        The file cannot be read at all (corrupt, empty, a Shapefile without .shx/.dbf), or
+        breaks a limit of :mod:`kumuhgis.ingest.limits` (zip-slip paths, a zip bomb, a
+        document over 256 MB, a CSV over 160 MB).
     """
     path = Path(path)
-    _check_exists(path)
-    fmt = _format_of(path)
+    fmt = _checked_format(path)
     if fmt == "shapefile-folder":
         return read_folder(path, layer, encoding)
     if fmt == "shapefile-zip":
@@ -149,7 +165,7 @@ def read_file(
     if fmt == "geojson":
         return read_geojson(path, fmt)
     if fmt in ("kml", "kmz"):
-        return read_kml(str(path), path, layer, fmt)
+        return read_kml(path, layer, fmt)
     if fmt == "csv":
         frame, problems = read_csv(path, encoding)
         sheet = None
@@ -167,8 +183,7 @@ def list_layers(path: str | os.PathLike) -> list[str]:
     its one layer name; a CSV has none (``[]``).
     """
     path = Path(path)
-    _check_exists(path)
-    fmt = _format_of(path)
+    fmt = _checked_format(path)
     if fmt == "shapefile-folder":
         return list(folder_shapefiles(path))
     if fmt == "shapefile-zip":

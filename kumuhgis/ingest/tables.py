@@ -13,9 +13,11 @@ import codecs
 import csv
 import datetime as dt
 import io as _stdio
+import itertools
 import re
 import warnings
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -143,16 +145,30 @@ def _make_headers(raw: list[object], label) -> tuple[list[str], list[Problem]]:
     return headers, problems
 
 
-def _split_header(records: list[tuple[int, list[object]]]):
+_HEADER_SEARCH_ROWS = 20
+_SHARED_TEXTS = 50_000  # distinct texts per column shared as one object (bounded memory)
+
+
+def _split_header(records: Iterator[tuple[int, list[object]]]):
     """Find the header row: the first non-empty row, skipping title lines above a table.
 
     A title line ("DATA BASELINE KUMUH 2024") has at most one filled cell; it is skipped
     (with a warning) when a row with two or more filled cells follows within 20 rows.
-    Row numbers are kept as the spreadsheet shows them.
+    Row numbers are kept as the spreadsheet shows them. ``records`` is consumed only as far
+    as the header search needs; the returned body iterator goes on from there.
     """
-    filled = [(n, cells, sum(not _blank(c) for c in cells)) for n, cells in records]
-    filled = [f for f in filled if f[2] > 0]
-    first_wide = next((i for i, f in enumerate(filled[:20]) if f[2] >= 2), None)
+    head: list[tuple[int, list[object], int]] = []  # rows read while looking for the header
+    filled: list[tuple[int, list[object], int]] = []
+    for n, cells in records:
+        count = sum(not _blank(c) for c in cells)
+        head.append((n, cells, count))
+        if count:
+            filled.append((n, cells, count))
+        if len(filled) >= _HEADER_SEARCH_ROWS or count >= 2:
+            break
+    if not filled:
+        return None, iter(()), []
+    first_wide = next((i for i, f in enumerate(filled) if f[2] >= 2), None)
     start = first_wide if first_wide is not None else 0
     skipped = []
     if start > 0:
@@ -167,49 +183,61 @@ def _split_header(records: list[tuple[int, list[object]]]):
             )
         )
     header_num, header, _ = filled[start]
-    body = [(n, cells) for n, cells in records if n > header_num]
-    return header, body, skipped
+    rest = ((n, cells) for n, cells, _ in head if n > header_num)
+    return header, itertools.chain(rest, records), skipped
+
+
+def _extra_cells(rownum: int, cells: list[object], width: int) -> Problem | None:
+    extra = [c for c in cells[width:] if not _blank(c)]
+    if not extra:
+        return None
+    return Problem(
+        rownum,
+        None,
+        ", ".join(str(c) for c in extra)[:200],
+        f"Baris berisi {len(cells)} sel, lebih banyak dari {width} judul kolom; "
+        f"sel berlebih diabaikan",
+        f"Row has {len(cells)} cells, more than the {width} column headers; "
+        f"the extra cells were ignored",
+        "Periksa tanda pemisah (koma/titik koma) atau tanda kutip di baris ini",
+        "Check the separators (comma/semicolon) or quotes on this row",
+    )
 
 
 def _table_frame(
-    header: list[object], records: list[tuple[int, list[object]]], label, name: str
+    header: list[object], records: Iterable[tuple[int, list[object]]], label, name: str
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Build an all-object frame from a header row and (row number, cells) records."""
+    """Build an all-object frame from a header row and (row number, cells) records, one
+    record at a time (a repeated text is kept once per column, so a million rows of the
+    same SK number cost one string)."""
     width = len(header)
-    # drop trailing columns with neither header nor data
-    while (
-        width
-        and _blank(header[width - 1])
-        and all(len(cells) < width or _blank(cells[width - 1]) for _, cells in records)
-    ):
-        width -= 1
-    headers, problems = _make_headers(list(header[:width]), label)
     columns: list[list[object]] = [[] for _ in range(width)]
+    shared: list[dict[object, object]] = [{} for _ in range(width)]
+    used = [False] * width  # a column with data (a blank header with data is kept)
     rows: list[int] = []
+    problems: list[Problem] = []
     for rownum, cells in records:
         if all(_blank(c) for c in cells):
             continue
-        extra = [c for c in cells[width:] if not _blank(c)]
-        if extra:
-            problems.append(
-                Problem(
-                    rownum,
-                    None,
-                    ", ".join(str(c) for c in extra)[:200],
-                    f"Baris berisi {len(cells)} sel, lebih banyak dari {width} judul kolom; "
-                    f"sel berlebih diabaikan",
-                    f"Row has {len(cells)} cells, more than the {width} column headers; "
-                    f"the extra cells were ignored",
-                    "Periksa tanda pemisah (koma/titik koma) atau tanda kutip di baris ini",
-                    "Check the separators (comma/semicolon) or quotes on this row",
-                )
-            )
+        if len(cells) > width and (extra := _extra_cells(rownum, cells, width)):
+            problems.append(extra)
         rows.append(rownum)
         for j in range(width):
             v = cells[j] if j < len(cells) else None
-            columns[j].append(None if _blank(v) else v)
-    data = {h: pd.Series(col, dtype=object) for h, col in zip(headers, columns, strict=True)}
+            if _blank(v):
+                columns[j].append(None)
+                continue
+            used[j] = True
+            if isinstance(v, str) and len(shared[j]) < _SHARED_TEXTS:
+                v = shared[j].setdefault(v, v)
+            columns[j].append(v)
+    # drop trailing columns with neither header nor data
+    while width and _blank(header[width - 1]) and not used[width - 1]:
+        width -= 1
+    headers, named = _make_headers(list(header[:width]), label)
+    data = {h: pd.Series(col, dtype=object) for h, col in zip(headers, columns, strict=False)}
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+    problems = named + problems
     frame = insert_row_numbers(frame, rows, problems)
     return frame, problems
 
@@ -222,7 +250,12 @@ def read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, list[Probl
     old_limit = csv.field_size_limit(2**31 - 1)  # WKT cells can be long
     try:
         reader = csv.reader(_stdio.StringIO(text, newline=""), delimiter=delim)
-        all_rows = list(reader)
+        del text
+        # record number = the row number Excel shows when it opens the file
+        header, body, skipped = _split_header(enumerate(reader, start=1))
+        if header is None:
+            raise unreadable_file(path, f"{path.name} kosong", f"{path.name} is empty")
+        frame, more = _table_frame(header, body, lambda i: str(i + 1), path.name)
     except csv.Error as exc:
         raise unreadable_file(
             path,
@@ -231,10 +264,6 @@ def read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, list[Probl
         ) from exc
     finally:
         csv.field_size_limit(old_limit)
-    # record number = the row number Excel shows when it opens the file
-    records = [(i + 1, r) for i, r in enumerate(all_rows)]
-    header, body, skipped = _split_header(records)
-    frame, more = _table_frame(header, body, lambda i: str(i + 1), path.name)
     return frame, problems + skipped + more
 
 
@@ -286,21 +315,25 @@ def read_xlsx(path: Path, layer: str | None) -> tuple[pd.DataFrame, str, list[Pr
             wb.sheetnames, layer if layer is not None else wb.sheetnames[0], path, "Sheet", "Sheet"
         )
         ws = wb[sheet]
+        # read-only mode trusts the sheet's <dimension>; a wrong one (written by some export
+        # tools) would drop columns and rows silently: read what is really there
+        ws.reset_dimensions()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            records = [
-                (i + 1, [_excel_value(c) for c in row]) for i, row in enumerate(ws.iter_rows())
-            ]
+            records = (
+                (i, [_excel_value(c) for c in row]) for i, row in enumerate(ws.iter_rows(), 1)
+            )
+            header, body, skipped = _split_header(records)
+            if header is None:
+                raise unreadable_file(
+                    path,
+                    f"Sheet '{sheet}' di {path.name} kosong",
+                    f"Sheet '{sheet}' in {path.name} is empty",
+                )
+            label = get_column_letter
+            frame, problems = _table_frame(header, body, lambda i: label(i + 1), path.name)
     finally:
         wb.close()
-    if not any(not _blank(c) for _, cells in records for c in cells):
-        raise unreadable_file(
-            path,
-            f"Sheet '{sheet}' di {path.name} kosong",
-            f"Sheet '{sheet}' in {path.name} is empty",
-        )
-    header, body, skipped = _split_header(records)
-    frame, problems = _table_frame(header, body, lambda i: get_column_letter(i + 1), path.name)
     return frame, sheet, skipped + problems
 
 

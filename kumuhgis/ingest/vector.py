@@ -17,10 +17,14 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from lxml import etree
 from pyproj import CRS
 
 from kumuhgis.core.errors import Problem, usage_error
 from kumuhgis.geo.gdal import gdal_warnings_to_log
+from kumuhgis.ingest.fields import dbf_field_names, geojson_property_names, missing_fields
+from kumuhgis.ingest.kml import KmlAttributes, placemark_columns, read_extended_data
+from kumuhgis.ingest.limits import CappedReader, check_document
 from kumuhgis.ingest.source import (
     READ_FORMATS,
     ReadResult,
@@ -45,6 +49,9 @@ __all__ = [
 # LIBKML bookkeeping fields that carry no user data
 _KML_DROP_ALWAYS = ("altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon")
 _KML_DROP_IF_EMPTY = ("id", "timestamp", "begin", "end", "snippet")
+# the fields GDAL makes of every placemark; an ExtendedData field of the same name gets "_data"
+_KML_STANDARD = frozenset(("id", "Name", "Description", "description", "timestamp", "begin",
+                           "end", "snippet", *_KML_DROP_ALWAYS))  # fmt: skip
 _DBF_SCAN_BYTES = 8 * 1024 * 1024
 
 
@@ -123,10 +130,28 @@ def read_layer(path: Path, layer: str | None, fmt: str) -> ReadResult:
 
 
 def read_geojson(path: Path, fmt: str = "geojson") -> ReadResult:
-    """A GeoJSON file (one layer)."""
+    """A GeoJSON file (one layer); a ``properties`` key GDAL did not turn into a field (one
+    named ``geometry``, say) is reported."""
     names = gdal_layers(str(path))
     chosen = names[0] if names else None
-    return _finish_spatial(_read_gdal(str(path)), fmt, chosen, [])
+    raw = _read_gdal(str(path))
+    try:
+        declared = geojson_property_names(path)
+    except ValueError as exc:
+        raise unreadable_file(
+            path,
+            f"{path.name}: GeoJSON tidak dapat dibaca utuh ({exc})",
+            f"{path.name}: the GeoJSON cannot be read whole ({exc})",
+            "Simpan ulang dari QGIS (Export ▸ Save Features As ▸ GeoJSON)",
+            "Save it again from QGIS (Export ▸ Save Features As ▸ GeoJSON)",
+        ) from exc
+    problems = missing_fields(declared, _attribute_columns(raw), path.name)
+    return _finish_spatial(raw, fmt, chosen, problems)
+
+
+def _attribute_columns(frame: pd.DataFrame) -> list[str]:
+    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    return [c for c in frame.columns if c != geom]
 
 
 # --------------------------------------------------------------------------- shapefile
@@ -208,12 +233,15 @@ def read_shapefile(shp: Path, encoding: str | None, fmt: str = "shapefile") -> R
     stem = shp.name[: -len(shp.suffix)]
     _missing_sidecars(siblings, stem, shp, shp.name)
     dbf_name = _sidecar(siblings, stem, ".dbf")
+    for part in (shp, shp.parent / dbf_name):
+        check_document(part)
     with open(shp.parent / dbf_name, "rb") as fh:
         dbf = fh.read(_DBF_SCAN_BYTES)
     enc, problems = _shp_encoding(
         dbf, _sidecar(siblings, stem, ".cpg") is not None, encoding, shp.name
     )
     raw = _read_gdal(str(shp), encoding=enc)
+    problems += missing_fields(dbf_field_names(dbf, enc), _attribute_columns(raw), shp.name)
     return _finish_spatial(raw, fmt, stem, problems)
 
 
@@ -260,11 +288,10 @@ def read_zip(path: Path, layer: str | None, encoding: str | None) -> ReadResult:
         if len(others) == 1:
             member = others[0]
             fmt = READ_FORMATS[PurePosixPath(member).suffix.lower()]
-            source = _vsizip(path, member)
-            names = gdal_layers(source)
-            chosen = choose_layer(names, layer, path, "Layer", "Layer")
             if fmt == "kml":
-                return read_kml(source, path, layer, fmt)
+                return read_kml(path, layer, fmt, member=member)
+            source = _vsizip(path, member)
+            chosen = choose_layer(gdal_layers(source), layer, path, "Layer", "Layer")
             return _finish_spatial(_read_gdal(source, layer=chosen), fmt, chosen, [])
         raise unreadable_file(
             path,
@@ -285,6 +312,8 @@ def read_zip(path: Path, layer: str | None, encoding: str | None) -> ReadResult:
     has_cpg = _sidecar(siblings, member_stem, ".cpg") is not None
     enc, problems = _shp_encoding(dbf, has_cpg, encoding, PurePosixPath(member).name)
     raw = _read_gdal(_vsizip(path, member), encoding=enc)
+    declared = dbf_field_names(dbf, enc)
+    problems += missing_fields(declared, _attribute_columns(raw), PurePosixPath(member).name)
     return _finish_spatial(raw, "shapefile-zip", chosen, problems)
 
 
@@ -311,23 +340,98 @@ def read_folder(path: Path, layer: str | None, encoding: str | None) -> ReadResu
 # --------------------------------------------------------------------------- KML
 
 
-def read_kml(source: str, path: Path, layer: str | None, fmt: str) -> ReadResult:
+def kmz_document(members: list[str]) -> str | None:
+    """The KML inside a KMZ that GDAL reads: ``doc.kml`` at the root, else the first ``.kml``."""
+    kmls = [m for m in members if m.lower().endswith(".kml")]
+    root_doc = [m for m in kmls if m.lower() == "doc.kml"]
+    return (root_doc or kmls or [None])[0]
+
+
+def _extended_data(path: Path, fmt: str, member: str | None) -> KmlAttributes:
+    """The file's ``ExtendedData`` read with lxml (:mod:`kumuhgis.ingest.kml`)."""
+    try:
+        if fmt == "kmz" or member is not None:
+            with zipfile.ZipFile(path) as zf:
+                inner = member or kmz_document(_zip_members(path))
+                if inner is None:
+                    raise unreadable_file(
+                        path,
+                        f"{path.name} tidak berisi berkas .kml",
+                        f"{path.name} holds no .kml file",
+                        "Simpan ulang KMZ dari Google Earth/QGIS",
+                        "Save the KMZ again from Google Earth/QGIS",
+                    )
+                with zf.open(inner) as fh:
+                    return read_extended_data(CappedReader(fh, path, inner))
+        with open(path, "rb") as fh:
+            return read_extended_data(fh)
+    except etree.XMLSyntaxError as exc:
+        raise unreadable_file(
+            path,
+            f"{path.name}: KML bukan XML yang sah, terlalu bertingkat, atau memakai entitas "
+            f"XML yang mengembang ({exc})",
+            f"{path.name}: the KML is not well-formed XML, is nested too deeply, or uses "
+            f"expanding XML entities ({exc})",
+            "Simpan ulang dari Google Earth/QGIS; bagi berkas yang sangat besar",
+            "Save it again from Google Earth/QGIS; split a very large file",
+        ) from exc
+
+
+def _join_extended(
+    part: pd.DataFrame, name: str, attrs: KmlAttributes, used: set[int]
+) -> tuple[pd.DataFrame, bool]:
+    """``part`` with the file's ``ExtendedData`` as text columns (replacing GDAL's reading of
+    the same fields, which may have cut ``12,35`` to 12); False when no container matched."""
+    if not attrs.fields:
+        return part, True
+    names = part["Name"].tolist() if "Name" in part.columns else None
+    ids = None
+    if "id" in part.columns and part["id"].notna().all():
+        ids = part["id"].astype(str).tolist()
+    columns = placemark_columns(attrs, name, len(part), names, ids, used)
+    if columns is None:
+        return part, False
+    part = part.copy()
+    for field_name, values in columns.items():
+        target = f"{field_name}_data" if field_name in _KML_STANDARD else field_name
+        part[target] = pd.Series(values, index=part.index, dtype=object)
+    return part, True
+
+
+def _tidy_kml(part: pd.DataFrame, name: str) -> pd.DataFrame:
+    part = part.rename(columns={c: c.lower() for c in part.columns if c in ("Name", "Description")})
+    drop = [c for c in _KML_DROP_ALWAYS if c in part.columns]
+    drop += [c for c in _KML_DROP_IF_EMPTY if c in part.columns and part[c].isna().all()]
+    part = part.drop(columns=drop)
+    part.insert(0, "folder", name)
+    return part
+
+
+def read_kml(path: Path, layer: str | None, fmt: str, member: str | None = None) -> ReadResult:
+    """A KML/KMZ file (or a ``.kml`` ``member`` of a zip): every folder flattened into one
+    frame with a ``folder`` column (or the one ``layer`` chosen), GDAL's geometries joined
+    with the ``ExtendedData`` read by :func:`kumuhgis.ingest.kml.read_extended_data`.
+    A declared field that still could not be joined is reported as a warning.
+
+    GDAL is given the KMZ's KML member, not the KMZ: its LIBKML driver would load the whole
+    archive into memory, photos and all."""
+    attrs = _extended_data(path, fmt, member)  # first: lxml refuses entity bombs and deep nesting
+    if fmt == "kmz" and member is None:
+        member = kmz_document(_zip_members(path))
+    source = _vsizip(path, member) if member is not None else str(path)
     names = gdal_layers(source)
     if layer is not None:
         names = [choose_layer(names, layer, path, "Folder", "Folder")]
-    parts = []
+    used: set[int] = set()
+    parts, unjoined = [], []
     for name in names:
         part = _read_gdal(source, layer=name)
         if len(part) == 0:
             continue
-        part = part.rename(
-            columns={c: c.lower() for c in part.columns if c in ("Name", "Description")}
-        )
-        drop = [c for c in _KML_DROP_ALWAYS if c in part.columns]
-        drop += [c for c in _KML_DROP_IF_EMPTY if c in part.columns and part[c].isna().all()]
-        part = part.drop(columns=drop)
-        part.insert(0, "folder", name)
-        parts.append(part)
+        part, joined = _join_extended(part, name, attrs, used)
+        if not joined:
+            unjoined.append(name)
+        parts.append(_tidy_kml(part, name))
     crs = CRS.from_epsg(4326)
     if not parts:
         empty = gpd.GeoDataFrame(
@@ -336,4 +440,5 @@ def read_kml(source: str, path: Path, layer: str | None, fmt: str) -> ReadResult
         return _finish_spatial(empty, fmt, layer, [])
     frame = pd.concat(parts, ignore_index=True)
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=parts[0].crs or crs)
-    return _finish_spatial(frame, fmt, layer, [])
+    problems = missing_fields(attrs.fields, frame.columns, path.name, where=unjoined)
+    return _finish_spatial(frame, fmt, layer, problems)
