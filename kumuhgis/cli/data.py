@@ -59,6 +59,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     if args.layer not in LAYERS:
         raise UsageError(f"layer '{args.layer}' tidak dikenal; pilih / choose: {', '.join(LAYERS)}")
+    con = console()
+    lang = args.lang
+
+    def _before_write(change) -> None:  # --replace-layer: say what goes before it goes
+        if change.mode == "replace" and change.rows_before:
+            _print_going(con, change, lang)
+
     with progress(f"Impor / importing {Path(args.file).name}", total=None):
         outcome = import_file(
             project_location(args.store),
@@ -66,6 +73,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             args.file,
             lenient=args.lenient,
             append=args.append,
+            replace_layer=args.replace_layer,
             mapping=parse_map(args.map),
             source_layer=args.source_layer,
             assume_crs=args.crs,
@@ -73,32 +81,70 @@ def _cmd_import(args: argparse.Namespace) -> int:
             from_published=args.from_published,
             rt_sheet=args.rt_sheet,
             command=command_line("kumuhgis import"),
+            on_plan=_before_write,
         )
-    con = console()
-    lang = args.lang
     for p in outcome.problems:
         if p.severity != "error":
             con.print(f"[yellow]{p.severity}[/]: {p.text(lang)}")
-    if lang == "id":
-        con.print(
-            f"Layer [bold]{outcome.layer}[/] ({outcome.mode}): {outcome.rows_in} baris masuk, "
-            f"{outcome.rows_stored} disimpan, {outcome.rows_rejected} ditolak → {outcome.store}"
-        )
-    else:
-        con.print(
-            f"Layer [bold]{outcome.layer}[/] ({outcome.mode}): {outcome.rows_in} rows in, "
-            f"{outcome.rows_stored} stored, {outcome.rows_rejected} rejected → {outcome.store}"
-        )
-    if outcome.rows_replaced:
-        con.print(
-            f"[yellow]{outcome.rows_replaced} baris lama di layer {outcome.layer} diganti[/] "
-            f"({outcome.rows_replaced} earlier rows replaced; use --append to add instead)"
-        )
+    _print_import(con, outcome, lang)
     if outcome.rejected_file:
         con.print(f"Baris ditolak / rejected rows: {outcome.rejected_file}")
     if outcome.report_file:
         con.print(f"Laporan / report: {outcome.report_file}")
     return 0
+
+
+_MODE_LABELS = {
+    "replace_key": ("ganti per kunci {key}", "replace by key {key}"),
+    "replace": ("ganti seluruh layer", "whole layer replaced"),
+    "append": ("tambahkan", "append"),
+}
+_SHOWN_KEYS = 20
+
+
+def _print_going(con, change, lang: str) -> None:
+    """The rows a whole-layer replace removes: how many, and the keys that disappear."""
+    gone = change.removed_keys
+    if lang == "id":
+        con.print(
+            f"[yellow]Layer {change.name} diganti seluruhnya: {change.rows_before} baris lama pergi "
+            f"({change.replaced} diganti oleh baris berkunci sama, {change.removed} hilang)[/]"
+        )
+    else:
+        con.print(
+            f"[yellow]Layer {change.name} replaced whole: {change.rows_before} stored rows go "
+            f"({change.replaced} replaced by rows of the same key, {change.removed} disappear)[/]"
+        )
+    if gone:
+        label = "Kunci yang hilang" if lang == "id" else "Keys that disappear"
+        more = len(gone) - _SHOWN_KEYS
+        tail = f" … (+{more} {'lagi' if lang == 'id' else 'more'})" if more > 0 else ""
+        con.print(f"  {label} ({change.key_label()}): {', '.join(gone[:_SHOWN_KEYS])}{tail}")
+
+
+def _print_import(con, outcome, lang: str) -> None:
+    """The line after an import: rows in / stored / rejected, added / replaced / kept."""
+    i = 0 if lang == "id" else 1
+    label = _MODE_LABELS[outcome.mode][i].format(key=" + ".join(outcome.key))
+    if lang == "id":
+        counts = (f"{outcome.rows_added} ditambah, {outcome.rows_replaced} diganti, "
+                  f"{outcome.rows_kept} tetap")  # fmt: skip
+        if outcome.rows_removed:
+            counts += f", {outcome.rows_removed} dihapus"
+        con.print(
+            f"Layer [bold]{outcome.layer}[/] ({label}): {outcome.rows_in} baris masuk, "
+            f"{outcome.rows_stored} disimpan, {outcome.rows_rejected} ditolak; {counts} "
+            f"→ {outcome.store}"
+        )
+    else:
+        counts = f"{outcome.rows_added} added, {outcome.rows_replaced} replaced, {outcome.rows_kept} kept"
+        if outcome.rows_removed:
+            counts += f", {outcome.rows_removed} removed"
+        con.print(
+            f"Layer [bold]{outcome.layer}[/] ({label}): {outcome.rows_in} rows in, "
+            f"{outcome.rows_stored} stored, {outcome.rows_rejected} rejected; {counts} "
+            f"→ {outcome.store}"
+        )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -279,7 +325,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "import",
         help="validasi dan muat berkas ke layer / validate and load a file into a layer",
         epilog=_EPILOG_FORMATS,
-        description=f"LAYER: {layers}. Ketat secara bawaan: ada masalah → laporan, status 2, proyek tidak berubah.",
+        description=(
+            f"LAYER: {layers}. Baris mengganti baris tersimpan berkunci sama, sisanya tetap "
+            "(baseline: kode_rt + tahun; sk_kumuh: no_sk; delineasi: kode_kawasan + versi; ...) / "
+            "rows replace the stored rows with the same key and leave the others. Ketat secara "
+            "bawaan: ada masalah → laporan, status 2, proyek tidak berubah. Tiap penulisan "
+            "tercatat di riwayat (kumuhgis history / restore)."
+        ),
     )
     p.add_argument(
         "store",
@@ -290,8 +342,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("layer", help=f"layer tujuan / target layer: {layers}")
     p.add_argument("file", help="berkas masukan / input file")
     _input_options(p)
-    p.add_argument(
-        "--append", action="store_true", help="tambahkan, jangan ganti / append instead of replace"
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--append",
+        action="store_true",
+        help="tambahkan; tolak kunci yang sudah ada / add rows, refuse keys already stored",
+    )
+    how.add_argument(
+        "--replace-layer",
+        action="store_true",
+        help="ganti seluruh layer (daftar yang hilang ditampilkan) / replace the whole layer "
+        "(lists what goes)",
     )
     p.add_argument(
         "--report", help="nama dasar berkas laporan (mode --lenient) / report file base name"

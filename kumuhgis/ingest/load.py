@@ -6,15 +6,20 @@ write (:mod:`kumuhgis.store`). Strict by default: any problem raises
 Lenient: repairs applied, rejected rows written to a report file, and
 ``rows_in == rows_stored + rows_rejected``.
 
-SK Kumuh versions live side by side (contracts.md "The store"): importing ``sk_kumuh``
-always adds the decree numbers in the file and refuses a number that is already stored,
-so a revised SK never overwrites an earlier version.
+An import replaces by key (contracts.md ``kumuhgis import``; :mod:`kumuhgis.store.keys`):
+the stored rows whose key comes again in the file are replaced, every other row stays —
+a 2017 baseline keeps 2016 (key ``kode_rt`` + ``tahun``), a revised SK under its own
+``no_sk`` sits beside the earlier version, a corrected transcript of the same SK replaces
+that decree's rows. ``replace_layer`` replaces the whole layer (and says which keys go
+before the rows are written); ``append`` adds and refuses a key that is already stored.
+The write keeps the previous state in the project's history (``kumuhgis restore``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +31,7 @@ from kumuhgis.ingest.published import published_baseline, read_published
 from kumuhgis.ingest.readers import read_file
 from kumuhgis.ingest.validation import ValidationResult, validate_frame
 from kumuhgis.store import is_database_url, new_store, open_store, project_exists
+from kumuhgis.store.keys import WriteChange
 
 __all__ = ["ImportOutcome", "import_file", "read_rt_table", "validate_file", "validate_published"]
 
@@ -42,7 +48,12 @@ class ImportOutcome:
     problems: list[Problem] = field(default_factory=list)
     rejected_file: Path | None = None
     report_file: Path | None = None
-    rows_replaced: int = 0  # rows the layer held before a replacing import
+    rows_added: int = 0  # rows with a key the layer did not hold
+    rows_replaced: int = 0  # stored rows replaced by rows of the same key (or the whole layer)
+    rows_removed: int = 0  # stored rows whose key is gone (only with replace_layer)
+    rows_kept: int = 0  # stored rows left as they were
+    key: tuple[str, ...] = ()  # the key rows are matched by
+    removed_keys: tuple[str, ...] = ()  # the keys that went (replace_layer)
 
 
 def validate_file(
@@ -117,27 +128,34 @@ def import_file(
     command: str = "kumuhgis import",
     from_published: bool = False,
     rt_sheet: str | None = None,
+    replace_layer: bool = False,
+    on_plan: Callable[[WriteChange], None] | None = None,
 ) -> ImportOutcome:
     """Validate ``path`` and load it into ``layer`` of the project at ``store_path`` (a
     ``.gpkg`` file or a database URL).
 
-    Creates the project when it does not exist. Replaces the layer unless ``append``
-    (``sk_kumuh`` always adds versions). Raises :class:`ValidationError` in strict mode
-    when anything is wrong, and in lenient mode when nothing can be stored (a file-level
-    problem such as a missing column or an unknown CRS).
+    Creates the project when it does not exist. Replaces the stored rows with the keys
+    in the file and keeps the others (:mod:`kumuhgis.store.keys`); ``replace_layer``
+    replaces the whole layer, ``append`` adds and refuses stored keys; ``on_plan`` hears
+    what the write changes (counts, the keys that go) before the rows are written. Raises
+    :class:`ValidationError` in strict mode when anything is wrong, and in lenient mode
+    when nothing can be stored (a file-level problem such as a missing column or an
+    unknown CRS); :class:`UsageError` for ``append`` with ``replace_layer``.
 
     ``from_published`` reads ``path`` as a published per-RT table
     (:func:`kumuhgis.ingest.published.read_published`; ``source_layer`` is its sheet,
     ``rt_sheet`` where its denominators are, ``mapping`` its ``--map``) and takes its
     volumes and denominators into the ``baseline`` layer through the same validation.
     """
+    if append and replace_layer:
+        raise UsageError(
+            "--append dan --replace-layer tidak bisa bersama / --append and --replace-layer "
+            "cannot be used together"
+        )
     exists = project_exists(store_path)
     store = open_store(store_path) if exists else new_store(store_path)
-    mode = "append" if (append or layer == "sk_kumuh") else "replace"
+    mode = "append" if append else "replace" if replace_layer else "replace_key"
     existing = store.read(layer) if exists and mode == "append" else None
-    rows_replaced = (
-        len(store.read(layer)) if exists and mode == "replace" and store.has_layer(layer) else 0
-    )
     if from_published:
         result = validate_published(path, layer=layer, lenient=lenient, mapping=mapping,
                                     sheet=source_layer, rt_sheet=rt_sheet, existing=existing)  # fmt: skip
@@ -150,16 +168,7 @@ def import_file(
 
     rejected_file = report_file = None
     if lenient and (len(result.rejected) or result.problems):
-        stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-        # beside a project file; in the working folder for a project in a database
-        folder = Path.cwd() if is_database_url(store_path) else Path(store_path).parent
-        base = Path(report) if report else folder / f"{store.name}.impor-{layer}-{stamp}"
-        base = base.with_suffix("")
-        report_file = base.with_name(base.name + "-laporan.csv")
-        result.problems_frame().to_csv(report_file, index=False, encoding="utf-8-sig")
-        if len(result.rejected):
-            rejected_file = base.with_name(base.name + "-ditolak.csv")
-            result.rejected.to_csv(rejected_file, index=False, encoding="utf-8-sig")
+        report_file, rejected_file = _write_report(result, store_path, store.name, layer, report)
 
     with store.transaction(command=command, create=not exists) as tx:
         if not exists:
@@ -167,14 +176,16 @@ def import_file(
             if layer == "wilayah" and "kota" in result.frame.columns and len(result.frame):
                 kota = str(result.frame["kota"].mode().iloc[0])
             tx.initialise(kota=kota)
-        stored = tx.write(
-            layer,
-            result.frame,
-            mode=mode,
-            source=str(path),
-            rows_in=result.rows_in,
-            rows_rejected=len(result.rejected),
-        )
+        changes: list[WriteChange] = []
+
+        def _heard(change: WriteChange) -> None:
+            changes.append(change)
+            if on_plan is not None:
+                on_plan(change)
+
+        stored = tx.write(layer, result.frame, mode=mode, source=str(path), rows_in=result.rows_in,
+                          rows_rejected=len(result.rejected), on_plan=_heard)  # fmt: skip
+    change = changes[0]
     assert result.rows_in == stored + len(result.rejected), "rows in must equal stored + rejected"
     return ImportOutcome(
         store=store.location if is_database_url(store_path) else Path(store_path),
@@ -187,8 +198,35 @@ def import_file(
         problems=result.problems,
         rejected_file=rejected_file,
         report_file=report_file,
-        rows_replaced=rows_replaced,
+        rows_added=change.added,
+        rows_replaced=change.replaced,
+        rows_removed=change.removed,
+        rows_kept=change.kept,
+        key=change.key,
+        removed_keys=change.removed_keys,
     )
+
+
+def _write_report(
+    result: ValidationResult,
+    store_path: str | os.PathLike,
+    name: str,
+    layer: str,
+    report: str | os.PathLike | None,
+) -> tuple[Path, Path | None]:
+    """A lenient import's report (every problem) and its rejected rows, as CSV files."""
+    stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    # beside a project file; in the working folder for a project in a database
+    folder = Path.cwd() if is_database_url(store_path) else Path(store_path).parent
+    base = Path(report) if report else folder / f"{name}.impor-{layer}-{stamp}"
+    base = base.with_suffix("")
+    report_file = base.with_name(base.name + "-laporan.csv")
+    result.problems_frame().to_csv(report_file, index=False, encoding="utf-8-sig")
+    rejected_file = None
+    if len(result.rejected):
+        rejected_file = base.with_name(base.name + "-ditolak.csv")
+        result.rejected.to_csv(rejected_file, index=False, encoding="utf-8-sig")
+    return report_file, rejected_file
 
 
 def read_rt_table(path, *, mapping: dict[str, str] | None = None) -> pd.DataFrame:

@@ -625,15 +625,17 @@ def _check_unique(data, schema, col: _Collector, existing: pd.DataFrame | None) 
         for idx, k in keys[~blank].items():
             if k in stored:
                 col.row(idx, label, k, "id sudah ada di proyek", "id already stored in the project",
-                        "beri id baru, atau impor tanpa --append untuk mengganti layer",
-                        "use a new id, or import without --append to replace the layer")  # fmt: skip
+                        "beri id baru, atau impor tanpa --append untuk mengganti baris berkunci sama",
+                        "use a new id, or import without --append to replace the rows with that key")  # fmt: skip
 
 
 def _check_sk_versions(data, col: _Collector, existing: pd.DataFrame) -> None:
-    """An SK number already stored is an earlier version: never overwrite or extend it."""
+    """Appending: an SK number already stored is an earlier version, never extended (an
+    import without ``--append`` replaces that SK's rows, the history keeps the old ones)."""
     stored = set(existing["no_sk"].dropna().astype(str))
     for idx, no in data["no_sk"].items():
         if not _blank(no) and str(no) in stored:
             col.row(idx, "no_sk", no, "SK dengan nomor ini sudah tersimpan; versi lama tidak ditimpa",
                     "an SK with this number is already stored; earlier versions are never overwritten",
-                    "impor SK revisi dengan nomor SK barunya", "import the revision under its own SK number")  # fmt: skip
+                    "impor SK revisi dengan nomor SK barunya (tanpa --append: baris SK ini diganti)",
+                    "import the revision under its own SK number (without --append: this SK's rows are replaced)")  # fmt: skip

@@ -20,7 +20,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import filelock
@@ -31,21 +31,24 @@ import yaml
 
 from kumuhgis.core.errors import ProjectNotFoundError, StoreError, UsageError
 from kumuhgis.core.schema import LAYERS, STORAGE_CRS, empty_frame, get_layer
+from kumuhgis.store.history import history_frame
 from kumuhgis.store.interface import (
     AUDIT_COLUMNS,
+    AUDIT_DETAIL_COLUMNS,
     AUDIT_TABLE,
     META_TABLE,
     SCHEMA_VERSION,
     Store,
     Transaction,
     as_layer,
-    audit_row,
     check_mode,
     check_table_name,
     check_unique_against,
     coerce_to_schema,
     storage_geometry_type,
 )
+from kumuhgis.store.keys import WriteChange, plan_write
+from kumuhgis.store.sqlite import drop_table, history_rows, last_write, store_history
 
 __all__ = ["GeoPackageStore", "open_store", "create_store"]
 
@@ -140,6 +143,10 @@ class GeoPackageStore(Store):
             return pd.DataFrame(columns=list(AUDIT_COLUMNS))
         return pyogrio.read_dataframe(self.path, layer=AUDIT_TABLE)
 
+    def history(self, *, data: bool = False) -> pd.DataFrame:
+        self.version()  # ProjectNotFoundError when the file is gone
+        return history_frame(history_rows(self.path, data=data), data=data)
+
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(
@@ -184,6 +191,33 @@ class _Transaction(Transaction):
         super().__init__(command=command)
         self.path = path
 
+    def _tables(self) -> list[str]:
+        return [n for n, _ in pyogrio.list_layers(self.path)] if self.path.exists() else []
+
+    def current(self, name: str, kind: str = "layer") -> pd.DataFrame | None:
+        """A layer (in storage form) or a project table (``kind="tabel"``) as this
+        transaction sees it; ``None`` when absent."""
+        if name not in self._tables():
+            return None
+        frame = pyogrio.read_dataframe(self.path, layer=name, fid_as_index=False)
+        return as_layer(frame, name, source=str(self.path)) if kind == "layer" else frame
+
+    def meta(self) -> dict[str, str]:
+        """The meta table as this transaction sees it (before its own updates)."""
+        if META_TABLE not in self._tables():
+            return {}
+        df = pyogrio.read_dataframe(self.path, layer=META_TABLE)
+        return dict(zip(df["kunci"].astype(str), df["nilai"].astype(str), strict=True))
+
+    def stored_history(self, *, data: bool = True) -> pd.DataFrame:
+        """The history as this transaction sees it."""
+        rows = history_rows(self.path, data=data, read_only=False) if self.path.exists() else []
+        return history_frame(rows, data=data)
+
+    def stored_settings(self) -> dict | None:
+        text = self.meta().get("settings", "")
+        return (yaml.safe_load(text) or {}) if text else {}
+
     def write(
         self,
         layer: str,
@@ -193,7 +227,10 @@ class _Transaction(Transaction):
         source: str = "",
         rows_in: int | None = None,
         rows_rejected: int = 0,
+        on_plan: Callable[[WriteChange], None] | None = None,
     ) -> int:
+        """Write ``frame`` into ``layer`` in ``mode`` (:mod:`kumuhgis.store.keys`);
+        ``on_plan`` hears what the write changes before the rows are written."""
         check_mode(mode)
         schema = get_layer(layer)
         data = coerce_to_schema(frame, layer)
@@ -204,24 +241,33 @@ class _Transaction(Transaction):
                 )
             if not data.crs.equals(gpd.GeoSeries([], crs=STORAGE_CRS).crs):
                 data = data.to_crs(STORAGE_CRS)
-        exists = self.path.exists() and layer in [n for n, _ in pyogrio.list_layers(self.path)]
+        old = self.current(layer)
+        self.history.remember(layer, "layer", old)
+        if mode == "append" and old is not None:
+            check_unique_against(old, data, schema)
+        rows, change = plan_write(layer, old, data, mode)
+        if on_plan is not None:
+            on_plan(change)
+        self._put_layer(layer, rows, old=old, append=mode == "append")
+        self.log_write(change, old=old, new=rows, key=schema.unique, source=source,
+                       rows_in=rows_in, rows_stored=len(frame), rows_rejected=rows_rejected)  # fmt: skip
+        return len(frame)
+
+    def _put_layer(
+        self, layer: str, data: pd.DataFrame, *, old: pd.DataFrame | None, append: bool
+    ) -> None:
+        schema = get_layer(layer)
         gdal_append = False
-        if mode == "append" and exists:
+        if append and old is not None:
             fields = set(pyogrio.read_info(self.path, layer=layer)["fields"])
-            if schema.unique:
-                keys = pyogrio.read_dataframe(
-                    self.path, layer=layer, columns=list(schema.unique), read_geometry=False
-                )
-                check_unique_against(keys, data, schema)
             attrs = [c for c in data.columns if c != getattr(data, "_geometry_column_name", None)]
             if set(attrs) <= fields:
                 gdal_append = True  # same columns: let GDAL add the rows
             else:
                 # new extra columns: rewrite the layer so that they are kept too
-                current = GeoPackageStore(self.path).read(layer)
-                data = pd.concat([current, data], ignore_index=True)
+                data = pd.concat([old, data], ignore_index=True)
                 if schema.spatial:
-                    data = gpd.GeoDataFrame(data, geometry=current.geometry.name, crs=STORAGE_CRS)
+                    data = gpd.GeoDataFrame(data, geometry=old.geometry.name, crs=STORAGE_CRS)
         kwargs = {"layer": layer, "driver": "GPKG", "append": gdal_append}
         if schema.spatial:
             kwargs["geometry_type"] = storage_geometry_type(schema)
@@ -229,58 +275,67 @@ class _Transaction(Transaction):
             if not gdal_append:
                 kwargs["layer_options"] = {"SPATIAL_INDEX": "YES"}
         pyogrio.write_dataframe(data, self.path, **kwargs)
-        stored = len(frame)
-        self.record(
-            audit_row(
-                self.command,
-                layer,
-                mode,
-                source=source,
-                rows_in=rows_in if rows_in is not None else stored + rows_rejected,
-                rows_stored=stored,
-                rows_rejected=rows_rejected,
-            )
-        )
-        return stored
 
     def write_table(self, name: str, frame: pd.DataFrame, *, mode: str = "replace") -> int:
         """Write a project table other than the seven layers (see :meth:`Store.write_table`)."""
         check_table_name(name)
-        check_mode(mode)
+        check_mode(mode, layer=False)
         data = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])
-        tables = [n for n, _ in pyogrio.list_layers(self.path)] if self.path.exists() else []
-        if mode == "append" and name in tables:
-            current = pyogrio.read_dataframe(self.path, layer=name, fid_as_index=False)
-            data = pd.concat([current, data], ignore_index=True)
-            if isinstance(current, gpd.GeoDataFrame):
-                data = gpd.GeoDataFrame(data, geometry=current.geometry.name, crs=current.crs)
+        old = self.current(name, "tabel")
+        self.history.remember(name, "tabel", old)
+        rows, change = plan_write(name, old, data, mode)
+        if mode == "append" and old is not None:
+            data = pd.concat([old, data], ignore_index=True)
+            if isinstance(old, gpd.GeoDataFrame):
+                data = gpd.GeoDataFrame(data, geometry=old.geometry.name, crs=old.crs)
         if isinstance(data, gpd.GeoDataFrame) and data.crs is None:
             raise StoreError(f"Tabel '{name}' tanpa CRS / table without CRS")
         pyogrio.write_dataframe(data, self.path, layer=name, driver="GPKG")
-        self.record(audit_row(self.command, name, mode, rows_in=len(frame), rows_stored=len(frame)))
+        self.log_write(change, old=old, new=rows, rows_stored=len(frame))
         return len(frame)
 
+    def drop(self, name: str, *, source: str = "") -> None:
+        """Remove a layer or project table (audited; kept in the history)."""
+        kind = "layer" if name in LAYERS else "tabel"
+        if kind == "tabel":
+            check_table_name(name)
+        old = self.current(name, kind)
+        if old is not None:
+            self.log_drop(name, kind, old, source=source)
+            drop_table(self.path, name)
+
     def finish(self) -> None:
-        """Write the meta updates and audit rows, then check the copy is a sound GeoPackage."""
-        tables = [n for n, _ in pyogrio.list_layers(self.path)] if self.path.exists() else []
-        current = None
-        if META_TABLE in tables:
-            df = pyogrio.read_dataframe(self.path, layer=META_TABLE)
-            current = dict(zip(df["kunci"].astype(str), df["nilai"].astype(str), strict=True))
+        """Write the meta updates, audit rows and history rows, then check the copy is a
+        sound GeoPackage."""
+        tables = self._tables()
+        current = self.meta() if META_TABLE in tables else None
+        history, replace_history = self.history_to_write(
+            last=last_write(self.path), after=self.current, meta_before=current
+        )
         meta = self.meta_to_write(current)
         if meta is not None:
             df = pd.DataFrame({"kunci": list(meta), "nilai": list(meta.values())})
             pyogrio.write_dataframe(df, self.path, layer=META_TABLE, driver="GPKG")
-        rows, replace = self.audit_to_write(AUDIT_COLUMNS)
+        rows, replace = self.audit_to_write(AUDIT_COLUMNS + AUDIT_DETAIL_COLUMNS)
         if rows is not None:
-            append = AUDIT_TABLE in tables and not replace
-            pyogrio.write_dataframe(
-                rows, self.path, layer=AUDIT_TABLE, driver="GPKG", append=append
-            )
+            self._write_audit(rows, append=AUDIT_TABLE in tables and not replace)
+        if history or replace_history:
+            keep = self.history_keep(meta if meta is not None else current)
+            store_history(self.path, history, replace=replace_history, keep=keep)
         with contextlib.closing(sqlite3.connect(self.path)) as con:
             (ok,) = con.execute("PRAGMA quick_check").fetchone()
         if ok != "ok":  # pragma: no cover - GDAL wrote a broken file
             raise StoreError(f"GeoPackage check failed after write: {ok}")
+
+    def _write_audit(self, rows: pd.DataFrame, *, append: bool) -> None:
+        """Add the audit rows; an audit table from before the old and new values were
+        kept gets their columns (rewritten once)."""
+        if append:
+            fields = set(pyogrio.read_info(self.path, layer=AUDIT_TABLE)["fields"])
+            if not set(rows.columns) <= fields:
+                stored = pyogrio.read_dataframe(self.path, layer=AUDIT_TABLE)
+                rows, append = pd.concat([stored, rows], ignore_index=True), False
+        pyogrio.write_dataframe(rows, self.path, layer=AUDIT_TABLE, driver="GPKG", append=append)
 
 
 def _temp_copy_path(path: Path) -> Path:

@@ -3,8 +3,9 @@
 A city project is the seven layers of :mod:`kumuhgis.core.schema` plus project tables
 (``kolaborasi_status``, ``memorandum_program`` ...) and two bookkeeping tables:
 ``kumuhgis_meta`` (schema version, city, settings) and ``kumuhgis_audit`` (one row per
-write: when, command, layer, rows in / stored / rejected, user; a database also keeps
-the old and new values of the rows a write changed). Two backends implement
+write: when, command, layer, rows in / stored / rejected, user, and the old and new
+values of the rows it changed) and ``kumuhgis_riwayat`` (the previous state of what each
+write changed, for ``kumuhgis restore``: :mod:`kumuhgis.store.history`). Two backends implement
 :class:`Store`: :class:`kumuhgis.store.geopackage.GeoPackageStore` (one ``.gpkg`` file, the
 embedded default) and :class:`kumuhgis.store.postgis.PostGISStore` (a PostgreSQL + PostGIS
 schema, for a city server). Both store the same layer names, column names and types, with
@@ -38,7 +39,9 @@ from kumuhgis.core.schema import (
     get_layer,
     storage_dtype,
 )
-from kumuhgis.store.changes import to_json
+from kumuhgis.store.changes import changed_rows, to_json
+from kumuhgis.store.history import HistoryRecorder, keep_count
+from kumuhgis.store.keys import MODES, WriteChange
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -74,8 +77,8 @@ AUDIT_COLUMNS = (
     "baris_ditolak",
     "pengguna",
 )
-#: Old and new values of the rows a write changed (JSON text), kept by the database
-#: backend; a GeoPackage copied from a database keeps them too.
+#: Old and new values of the rows a write changed (JSON text, :mod:`kumuhgis.store.changes`),
+#: kept by both backends (a GeoPackage made before they were kept gets them at its next write).
 AUDIT_DETAIL_COLUMNS = ("lama", "baru")
 _RESERVED_PREFIX = "kumuhgis_"
 
@@ -190,12 +193,12 @@ def as_layer(frame: pd.DataFrame | None, layer: str, *, source: str = "") -> pd.
     return coerce_to_schema(frame, layer)
 
 
-def check_mode(mode: str) -> None:
-    """A write's mode is ``replace`` or ``append``."""
-    if mode not in ("replace", "append"):
-        raise UsageError(
-            f"mode harus 'replace' atau 'append' / mode must be replace|append, not {mode!r}"
-        )
+def check_mode(mode: str, *, layer: bool = True) -> None:
+    """A layer's write mode is ``replace``, ``append`` or ``replace_key``
+    (:mod:`kumuhgis.store.keys`); a project table's ``replace`` or ``append``."""
+    allowed = MODES if layer else ("replace", "append")
+    if mode not in allowed:
+        raise UsageError(f"mode harus / mode must be {'|'.join(allowed)}, not {mode!r}")
 
 
 def check_table_name(name: str) -> None:
@@ -326,6 +329,11 @@ class Store(ABC):
         """Every write so far, oldest first (:data:`AUDIT_COLUMNS`, and
         :data:`AUDIT_DETAIL_COLUMNS` where the backend keeps them)."""
 
+    @abstractmethod
+    def history(self, *, data: bool = False) -> pd.DataFrame:
+        """The history rows (:data:`kumuhgis.store.history.HISTORY_COLUMNS`, one per
+        table a write changed), oldest first; ``langkah`` and ``data`` only with ``data``."""
+
     def __str__(self) -> str:
         return self.location
 
@@ -339,11 +347,72 @@ class Transaction:
         self.command = command
         self._audit: list[dict] = []
         self._audit_base: pd.DataFrame | None = None
-        self._meta_updates: dict[str, str] = {}
+        self._meta_updates: dict[str, str | None] = {}
+        self.history = HistoryRecorder()
 
     def record(self, row: dict, *, lama=None, baru=None) -> None:
         """Add an audit row (:func:`audit_row`) with the old and new values it changed."""
         self._audit.append({**row, "lama": to_json(lama), "baru": to_json(baru)})
+
+    def log_write(
+        self,
+        change: WriteChange,
+        *,
+        old: pd.DataFrame | None,
+        new: pd.DataFrame,
+        key: tuple[str, ...] = (),
+        source: str = "",
+        rows_in: int | None = None,
+        rows_stored: int | None = None,
+        rows_rejected: int = 0,
+    ) -> None:
+        """The audit row of one write (with the old and new values of the rows it changed,
+        matched by ``key``; an append changes no stored row) and its history count."""
+        stored = len(new) if rows_stored is None else rows_stored
+        lama, baru = changed_rows(None if change.mode == "append" else old, new, key)
+        row = audit_row(
+            self.command,
+            change.name,
+            change.mode,
+            source=source,
+            rows_in=rows_in if rows_in is not None else stored + rows_rejected,
+            rows_stored=stored,
+            rows_rejected=rows_rejected,
+        )
+        self.record(row, lama=lama or None, baru=baru or None)
+        self.history.note(change, source=source)
+
+    def log_drop(self, name: str, kind: str, old: pd.DataFrame, *, source: str = "") -> None:
+        """The audit row and history count of removing the layer or table ``name``."""
+        self.history.remember(name, kind, old)
+        change = WriteChange(name, "drop", (), len(old), 0, added=0, replaced=0,
+                             removed=len(old), kept=0)  # fmt: skip
+        self.log_write(change, old=old, new=old.iloc[0:0], source=source, rows_stored=0)
+
+    def replace_history(self, rows: pd.DataFrame) -> None:
+        """Make the history exactly ``rows`` (a copied project's, with ``data``); this
+        transaction then adds no history row of its own."""
+        self.history.copied = rows.to_dict("records")
+
+    def history_to_write(
+        self, *, last: int, after, meta_before: dict[str, str] | None
+    ) -> tuple[list[dict], bool]:
+        """``(rows, replace)``: this write's history rows, numbered after ``last``, or the
+        copied history replacing the stored one (:meth:`replace_history`). ``after(name,
+        kind)`` reads a table as this transaction leaves it."""
+        if self.history.copied is not None:
+            return self.history.copied, True
+        first = self._audit[0]["pengguna"] if self._audit else current_user()
+        head = {"waktu": now_iso(), "pengguna": first, "perintah": self.command}
+        rows = self.history.entries(number=last + 1, head=head, after=after,
+                                    meta_before=meta_before, meta_updates=self._meta_updates)  # fmt: skip
+        return rows, False
+
+    @staticmethod
+    def history_keep(meta: dict[str, str] | None) -> int:
+        """How many writes keep their previous state, by the settings in ``meta``."""
+        text = (meta or {}).get("settings") or ""
+        return keep_count((yaml.safe_load(text) or {}) if text else {})
 
     def stored_settings(self) -> dict | None:
         """The settings before this transaction, for the audit (``None``: not kept)."""
@@ -369,8 +438,9 @@ class Transaction:
         source = json.dumps({"kota": kota})
         self.record(audit_row(self.command or "create", META_TABLE, "create", source=source))
 
-    def set_meta(self, key: str, value: str) -> None:
-        self._meta_updates[key] = str(value)
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Set a meta value (``None`` removes the key)."""
+        self._meta_updates[key] = None if value is None else str(value)
 
     def replace_audit(self, frame: pd.DataFrame) -> None:
         """Make the audit exactly ``frame`` (the history of a copied project); rows
@@ -384,7 +454,11 @@ class Transaction:
         if not self._meta_updates and current is not None:
             return None
         meta = dict(current or {})
-        meta.update(self._meta_updates)
+        for key, value in self._meta_updates.items():
+            if value is None:
+                meta.pop(key, None)
+            else:
+                meta[key] = value
         meta["updated_at"] = now_iso()
         meta.setdefault("schema_version", str(SCHEMA_VERSION))
         meta["kumuhgis_version"] = __version__

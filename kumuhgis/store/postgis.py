@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import geopandas as gpd
 import pandas as pd
@@ -35,7 +35,6 @@ from psycopg import sql
 
 from kumuhgis.core.errors import ProjectNotFoundError, StoreError, UsageError
 from kumuhgis.core.schema import LAYERS, STORAGE_CRS, get_layer
-from kumuhgis.store.changes import changed_rows
 from kumuhgis.store.columns import (
     GEOMETRY,
     column_type,
@@ -44,6 +43,7 @@ from kumuhgis.store.columns import (
     select_template,
 )
 from kumuhgis.store.database import DatabaseLocation, database_errors, engine_for
+from kumuhgis.store.history import HISTORY_COLUMNS, HISTORY_TABLE, history_frame, prune_through
 from kumuhgis.store.interface import (
     AUDIT_COLUMNS,
     AUDIT_DETAIL_COLUMNS,
@@ -53,13 +53,13 @@ from kumuhgis.store.interface import (
     Store,
     Transaction,
     as_layer,
-    audit_row,
     check_mode,
     check_table_name,
     check_unique_against,
     coerce_to_schema,
     storage_geometry_type,
 )
+from kumuhgis.store.keys import WriteChange, plan_write
 
 __all__ = ["PostGISStore", "create_store", "open_store", "project_exists"]
 
@@ -167,6 +167,75 @@ def _copy(cur, schema: str, table: str, names: list[str], rows) -> None:
 
 def _next_fid(cur, schema: str, table: str) -> int:
     cur.execute(sql.SQL("SELECT coalesce(max(fid), 0) + 1 FROM {}").format(_ident(schema, table)))
+    return int(cur.fetchone()[0])
+
+
+_HISTORY_TYPES = {"int": "bigint", "text": "text", "blob": "bytea"}
+
+
+def _history_rows(cur, schema: str, *, data: bool) -> list[tuple]:
+    """The history rows in :data:`HISTORY_COLUMNS` order, oldest first."""
+    if _columns(cur, schema, HISTORY_TABLE) is None:
+        return []
+    names = sql.SQL(", ").join(
+        sql.Identifier(n) if data or n not in ("langkah", "data") else sql.SQL("NULL")
+        for n, _ in HISTORY_COLUMNS
+    )
+    cur.execute(
+        sql.SQL("SELECT {} FROM {} ORDER BY fid").format(names, _ident(schema, HISTORY_TABLE))
+    )
+    return cur.fetchall()
+
+
+def _store_history(cur, schema: str, rows: list[dict], *, replace: bool, keep: int) -> None:
+    """Add this write's history rows (or make the history exactly ``rows``), then drop
+    the previous states of all but the last ``keep`` writes."""
+    target = _ident(schema, HISTORY_TABLE)
+    if _columns(cur, schema, HISTORY_TABLE) is None:
+        defs = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(_HISTORY_TYPES[k]))
+            for n, k in HISTORY_COLUMNS
+        )
+        cur.execute(sql.SQL("CREATE TABLE {} (fid bigint PRIMARY KEY, {})").format(target, defs))
+    elif replace:
+        cur.execute(sql.SQL("DELETE FROM {}").format(target))
+    names = ["fid", *(n for n, _ in HISTORY_COLUMNS)]
+    first = _next_fid(cur, schema, HISTORY_TABLE)
+    values = [
+        [first + i, *(_plain(row.get(n)) for n, _ in HISTORY_COLUMNS)] for i, row in enumerate(rows)
+    ]
+    if values:
+        insert = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+            target,
+            sql.SQL(", ").join(map(sql.Identifier, names)),
+            sql.SQL(", ").join(sql.Placeholder() * len(names)),
+        )
+        cur.executemany(insert, values)
+    cur.execute(sql.SQL("SELECT DISTINCT nomor FROM {}").format(target))
+    through = prune_through([int(n) for (n,) in cur.fetchall()], keep)
+    cur.execute(
+        sql.SQL(
+            "UPDATE {} SET langkah = NULL, data = NULL, ukuran = 0, tersimpan = 0 "
+            "WHERE nomor <= %s AND tersimpan = 1"
+        ).format(target),
+        [through],
+    )
+
+
+def _plain(value):
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return value.item() if hasattr(value, "item") else value
+
+
+def _last_write(cur, schema: str) -> int:
+    if _columns(cur, schema, HISTORY_TABLE) is None:
+        return 0
+    cur.execute(
+        sql.SQL("SELECT coalesce(max(nomor), 0) FROM {}").format(_ident(schema, HISTORY_TABLE))
+    )
     return int(cur.fetchone()[0])
 
 
@@ -292,6 +361,13 @@ class PostGISStore(Store):
             return pd.DataFrame(columns=list(AUDIT_COLUMNS))
         return frame
 
+    def history(self, *, data: bool = False) -> pd.DataFrame:
+        with self._cursor() as cur:
+            if _columns(cur, self.schema, META_TABLE) is None:
+                raise self._missing()
+            rows = _history_rows(cur, self.schema, data=data)
+        return history_frame(rows, data=data)
+
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(
@@ -324,6 +400,22 @@ class _Transaction(Transaction):
         self._cur = cur
         self._schema = schema
 
+    def current(self, name: str, kind: str = "layer") -> pd.DataFrame | None:
+        """A layer (in storage form) or a project table (``kind="tabel"``) as this
+        transaction sees it; ``None`` when absent."""
+        frame = _read(self._cur, self._schema, name)
+        if frame is None or kind != "layer":
+            return frame
+        return as_layer(frame, name)
+
+    def meta(self) -> dict[str, str]:
+        """The meta table as this transaction sees it (before its own updates)."""
+        return _read_meta(self._cur, self._schema) or {}
+
+    def stored_history(self, *, data: bool = True) -> pd.DataFrame:
+        """The history as this transaction sees it."""
+        return history_frame(_history_rows(self._cur, self._schema, data=data), data=data)
+
     def write(
         self,
         layer: str,
@@ -333,7 +425,10 @@ class _Transaction(Transaction):
         source: str = "",
         rows_in: int | None = None,
         rows_rejected: int = 0,
+        on_plan: Callable[[WriteChange], None] | None = None,
     ) -> int:
+        """Write ``frame`` into ``layer`` in ``mode`` (:mod:`kumuhgis.store.keys`);
+        ``on_plan`` hears what the write changes before the rows are written."""
         check_mode(mode)
         schema = get_layer(layer)
         data = coerce_to_schema(frame, layer)
@@ -342,29 +437,23 @@ class _Transaction(Transaction):
             data = _storage_geometry(data, layer)
             kind = storage_geometry_type(schema).replace("Unknown", "Geometry")
             geometry = f"geometry({kind}, 4326)"
-        current = _read(self._cur, self._schema, layer)
-        old = None if current is None else as_layer(current, layer)
+        old = self.current(layer)
+        self.history.remember(layer, "layer", old)
         if mode == "append" and old is not None:
             check_unique_against(old, data, schema)
-        self._store(layer, data, mode, geometry=geometry, srid=4326 if geometry else None)
-        lama, baru = changed_rows(old if mode == "replace" else None, data, schema.unique)
-        stored = len(frame)
-        row = audit_row(
-            self.command,
-            layer,
-            mode,
-            source=source,
-            rows_in=rows_in if rows_in is not None else stored + rows_rejected,
-            rows_stored=stored,
-            rows_rejected=rows_rejected,
-        )
-        self.record(row, lama=lama or None, baru=baru or None)
-        return stored
+        rows, change = plan_write(layer, old, data, mode)
+        if on_plan is not None:
+            on_plan(change)
+        store_mode = "append" if mode == "append" else "replace"
+        self._store(layer, rows, store_mode, geometry=geometry, srid=4326 if geometry else None)
+        self.log_write(change, old=old, new=rows, key=schema.unique, source=source,
+                       rows_in=rows_in, rows_stored=len(frame), rows_rejected=rows_rejected)  # fmt: skip
+        return len(frame)
 
     def write_table(self, name: str, frame: pd.DataFrame, *, mode: str = "replace") -> int:
         """Write a project table other than the seven layers (see :meth:`Store.write_table`)."""
         check_table_name(name)
-        check_mode(mode)
+        check_mode(mode, layer=False)
         data = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])
         geometry = srid = None
         if isinstance(data, gpd.GeoDataFrame):
@@ -376,12 +465,22 @@ class _Transaction(Transaction):
                     f"Tabel '{name}': CRS tanpa kode EPSG / CRS without an EPSG code: {data.crs.name}"
                 )
             geometry = f"geometry(Geometry, {srid})"
-        old = _read(self._cur, self._schema, name) if mode == "replace" else None
+        old = self.current(name, "tabel")
+        self.history.remember(name, "tabel", old)
+        rows, change = plan_write(name, old, data, mode)
         self._store(name, data, mode, geometry=geometry, srid=srid)
-        lama, baru = changed_rows(old, data)
-        row = audit_row(self.command, name, mode, rows_in=len(frame), rows_stored=len(frame))
-        self.record(row, lama=lama or None, baru=baru or None)
+        self.log_write(change, old=old, new=rows, rows_stored=len(frame))
         return len(frame)
+
+    def drop(self, name: str, *, source: str = "") -> None:
+        """Remove a layer or project table (audited; kept in the history)."""
+        kind = "layer" if name in LAYERS else "tabel"
+        if kind == "tabel":
+            check_table_name(name)
+        old = self.current(name, kind)
+        if old is not None:
+            self.log_drop(name, kind, old, source=source)
+            self._cur.execute(sql.SQL("DROP TABLE {}").format(_ident(self._schema, name)))
 
     def stored_settings(self) -> dict | None:
         text = (_read_meta(self._cur, self._schema) or {}).get("settings", "")
@@ -463,9 +562,17 @@ class _Transaction(Transaction):
                 )
 
     def finish(self) -> None:
-        """Store the meta updates and the audit rows, and mark the project's new version."""
+        """Store the meta updates, the audit and history rows, and mark the project's new
+        version."""
         cur, schema = self._cur, self._schema
-        meta = self.meta_to_write(_read_meta(cur, schema))
+        current = _read_meta(cur, schema)
+        history, replace_history = self.history_to_write(
+            last=_last_write(cur, schema), after=self.current, meta_before=current
+        )
+        meta = self.meta_to_write(current)
+        if history or replace_history:
+            keep = self.history_keep(meta if meta is not None else current)
+            _store_history(cur, schema, history, replace=replace_history, keep=keep)
         if meta is not None:
             cur.execute(sql.SQL("DELETE FROM {}").format(_ident(schema, META_TABLE)))
             rows = ((i, k, v) for i, (k, v) in enumerate(meta.items(), start=1))
