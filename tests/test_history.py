@@ -397,3 +397,18 @@ def test_a_geopackage_audit_from_before_gets_the_value_columns(tmp_path):
     audit = store.audit()
     assert list(audit.columns[-2:]) == ["lama", "baru"] and len(audit) == 2
     assert audit["lama"].isna().all() and json.loads(audit["baru"].iloc[-1])[0]["kode_rt"] == "R1"
+
+
+def test_the_history_survives_a_copy_and_restores_there(demo_project, pg_url, tmp_path):
+    path = tmp_path / "kota.gpkg"
+    shutil.copyfile(demo_project, path)
+    source = open_store(path)
+    states = _several_writes(source, tmp_path)
+    assert main(["db", "copy", str(path), pg_url]) == 0
+    db = open_store(pg_url)
+    pd.testing.assert_frame_equal(db.history(data=True), source.history(data=True))
+    restore_project(db, list_writes(db)[2].number)
+    assert_same_state(_state(db), {**states[2], "meta": _state(db)["meta"]})
+    back = tmp_path / "kembali.gpkg"
+    assert main(["db", "copy", pg_url, str(back)]) == 0
+    pd.testing.assert_frame_equal(open_store(back).history(data=True), db.history(data=True))

@@ -366,7 +366,7 @@ def test_bad_coordinate_cell(project, tmp_path):
     _assert_strict_fails(project, "infrastruktur", src, match_row=3)
 
 
-def test_sk_versions_side_by_side_never_overwritten(project, tmp_path):
+def test_sk_versions_side_by_side_replaced_only_by_their_own_number(project, tmp_path):
     def sk(no, luas):
         return pd.DataFrame(
             {
@@ -389,8 +389,17 @@ def test_sk_versions_side_by_side_never_overwritten(project, tmp_path):
     rows = open_store(project).read("sk_kumuh")
     assert sorted(rows["no_sk"].unique()) == ["188.45/112/HUK/2020", "188.45/287/HUK/2016"]
     assert rows.loc[rows["no_sk"].str.endswith("2016"), "luas_sk_ha"].tolist() == [12.5, 8.25]
-    # importing a "revision" under an already stored number is refused: 2016 stays as it was
-    _assert_strict_fails(project, "sk_kumuh", a, match_col="no_sk", match="already stored")
+    # appending a "revision" under an already stored number is refused: 2016 stays as it was
+    _assert_strict_fails(project, "sk_kumuh", a, match_col="no_sk", match="already stored",
+                         append=True)  # fmt: skip
+    # without --append the same number is a corrected transcript: that SK's rows are
+    # replaced (the history keeps the old ones), the 2020 version stays
+    sk("188.45/287/HUK/2016", ["12,75", "8,25"]).to_excel(a, index=False)
+    out = import_file(project, "sk_kumuh", a)
+    assert (out.rows_added, out.rows_replaced, out.rows_kept) == (0, 2, 2)
+    rows = open_store(project).read("sk_kumuh")
+    assert rows.loc[rows["no_sk"].str.endswith("2016"), "luas_sk_ha"].tolist() == [12.75, 8.25]
+    assert rows.loc[rows["no_sk"].str.endswith("2020"), "luas_sk_ha"].tolist() == [11.0, 9.75]
 
 
 def test_lenient_accounts_for_every_row(project, tmp_path):
@@ -455,7 +464,7 @@ def test_cli_lenient_and_map(project, tmp_path, capsys):
     assert main(["import", str(project), "rt", str(src), "--map", "NOMOR_RUKUN_WARGA=rw"]) == 0
     out = capsys.readouterr().out
     assert "4 disimpan" in out
-    assert "4 baris lama di layer rt diganti" in out  # a replacing import says what it replaced
+    assert "4 diganti, 0 tetap" in out  # a replacing import says what it replaced
     assert open_store(project).read("rt")["rw"].tolist() == ["001"] * 4
 
 

@@ -469,10 +469,10 @@ class Transaction:
         replace the stored audit (after :meth:`replace_audit`) or follow it."""
         new = pd.DataFrame(self._audit, columns=list(columns))
         if self._audit_base is not None:
-            rows = (
-                pd.concat([self._audit_base, new], ignore_index=True)
-                if len(new)
-                else self._audit_base
-            )
+            base = self._audit_base
+            missing = [c for c in columns if c not in base.columns]  # an audit from before
+            if missing:
+                base = base.reindex(columns=[*base.columns, *missing])
+            rows = pd.concat([base, new], ignore_index=True) if len(new) else base
             return rows, True
         return (new if len(new) else None), False

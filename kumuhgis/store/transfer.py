@@ -6,9 +6,11 @@ Everything is copied through the :class:`~kumuhgis.store.interface.Store` interf
 transaction on the destination: every layer (values, types, geometries, so every SK
 version of ``sk_kumuh``), every project table (``kolaborasi_status``,
 ``memorandum_program`` ...), the meta table with the settings text as it is, and the audit
-rows as they are (with the old and new values where the source kept them). The copy adds
-no audit row, so that a round trip gives the same history; the destination's meta records
-where it came from (``disalin_dari``) and when (``disalin_pada``).
+rows as they are (with the old and new values of the rows each write changed), and the
+history of writes with the previous states it keeps (``kumuhgis_riwayat``: a restore works
+on the copy as on the source). The copy adds no audit or history row, so that a round trip
+gives the same history; the destination's meta records where it came from
+(``disalin_dari``) and when (``disalin_pada``).
 """
 
 from __future__ import annotations
@@ -16,11 +18,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from kumuhgis.core.errors import UsageError
 from kumuhgis.store.backend import new_store, open_store, project_exists
-from kumuhgis.store.interface import AUDIT_DETAIL_COLUMNS, Store, now_iso
+from kumuhgis.store.interface import Store, now_iso
 
 __all__ = ["COPY_META_KEYS", "CopyOutcome", "copy_project"]
 
@@ -37,13 +37,6 @@ class CopyOutcome:
     layers: dict[str, int] = field(default_factory=dict)
     tables: dict[str, int] = field(default_factory=dict)
     audit_rows: int = 0
-
-
-def _history(audit: pd.DataFrame) -> pd.DataFrame:
-    """The audit to copy: without old/new value columns that hold nothing (a GeoPackage
-    made by kumuhgis keeps none), so a round trip gives the same table."""
-    empty = [c for c in AUDIT_DETAIL_COLUMNS if c in audit.columns and audit[c].isna().all()]
-    return audit.drop(columns=empty)
 
 
 def _check_destination(destination: str | os.PathLike, *, overwrite: bool) -> None:
@@ -63,13 +56,15 @@ def copy_project(
     *,
     overwrite: bool = False,
     command: str = "kumuhgis db copy",
+    history: bool = True,
 ) -> CopyOutcome:
     """Copy the project ``source`` to ``destination`` (a ``.gpkg`` path or a database
     URL), all or nothing.
 
     The destination may be missing or an empty project (just made by ``kumuhgis db
     init``); one that holds layers or tables is refused unless ``overwrite``, and then
-    replaced whole.
+    replaced whole. ``history=False`` leaves the history of writes behind (the copy starts
+    with an empty one).
 
     Raises
     ------
@@ -92,7 +87,8 @@ def copy_project(
             tx.set_meta(key, value)
         tx.set_meta("disalin_dari", source.location)
         tx.set_meta("disalin_pada", now_iso())
-        audit = _history(source.audit())
+        audit = source.audit()
         tx.replace_audit(audit)
         outcome.audit_rows = len(audit)
+        tx.replace_history(source.history(data=True) if history else source.history().iloc[0:0])
     return outcome
