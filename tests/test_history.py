@@ -367,7 +367,7 @@ def test_only_the_last_n_writes_keep_their_state(location, tmp_path, fingerprint
     assert fingerprint(store) == before
     restore_project(store, 3)
     assert store.read("rt")["kode_rt"].tolist() == ["R0", "R1"]
-    with pytest.raises(StoreError, match="riwayat_disimpan"):
+    with pytest.raises(UsageError, match="riwayat_disimpan"):
         store.save_settings({"riwayat_disimpan": "semua"})
 
 

@@ -246,8 +246,9 @@ def _cmd_layers(args: argparse.Namespace) -> int:
     for name in LAYERS:
         t.add_row(name, str(len(store.read(name))) if store.has_layer(name) else "-")
     con.print(t)
-    if args.audit:
-        con.print(store.audit().to_string(index=False))
+    if args.audit:  # the old and new values of changed rows are JSON: too long for a terminal
+        audit = store.audit()
+        con.print(audit.drop(columns=["lama", "baru"], errors="ignore").to_string(index=False))
     return 0
 
 
@@ -298,28 +299,26 @@ def _merge(base: dict, extra: dict) -> dict:
     return out
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="buat proyek kota demo / build the demo city project")
-    p.add_argument("--out", required=True, help="berkas .gpkg keluaran / output .gpkg")
-    p.add_argument("--seed", type=int, default=2016, help="benih acak / random seed (default 2016)")
-    p.set_defaults(func=_cmd_demo)
+def _input_options(q: argparse.ArgumentParser) -> None:
+    """Options of the commands that read an input file (import, validate)."""
+    q.add_argument(
+        "--lenient",
+        action="store_true",
+        help="perbaiki geometri, tolak baris buruk / repair and drop bad rows",
+    )
+    add_map(q)
+    q.add_argument(
+        "--source-layer",
+        help="layer/sheet/folder di berkas masukan / layer or sheet inside the file",
+    )
+    q.add_argument(
+        "--crs",
+        help="CRS berkas bila tidak tercatat, mis. EPSG:9489 / CRS of a file that has none",
+    )
 
-    def _input_options(q: argparse.ArgumentParser) -> None:
-        q.add_argument(
-            "--lenient",
-            action="store_true",
-            help="perbaiki geometri, tolak baris buruk / repair and drop bad rows",
-        )
-        add_map(q)
-        q.add_argument(
-            "--source-layer",
-            help="layer/sheet/folder di berkas masukan / layer or sheet inside the file",
-        )
-        q.add_argument(
-            "--crs",
-            help="CRS berkas bila tidak tercatat, mis. EPSG:9489 / CRS of a file that has none",
-        )
 
+def _register_import(sub: argparse._SubParsersAction) -> None:
+    """The ``import`` command and its options."""
     layers = ", ".join(LAYERS)
     p = sub.add_parser(
         "import",
@@ -367,6 +366,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_rt_sheet(p)
     p.set_defaults(func=_cmd_import)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="buat proyek kota demo / build the demo city project")
+    p.add_argument("--out", required=True, help="berkas .gpkg keluaran / output .gpkg")
+    p.add_argument("--seed", type=int, default=2016, help="benih acak / random seed (default 2016)")
+    p.set_defaults(func=_cmd_demo)
+
+    _register_import(sub)
+    layers = ", ".join(LAYERS)
 
     p = sub.add_parser(
         "validate",

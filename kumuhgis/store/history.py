@@ -36,7 +36,7 @@ import pandas as pd
 import shapely
 from pandas.util import hash_array, hash_pandas_object
 
-from kumuhgis.core.errors import StoreError
+from kumuhgis.core.errors import StoreError, UsageError
 from kumuhgis.store.keys import WriteChange
 
 __all__ = [
@@ -93,7 +93,7 @@ def keep_count(settings: dict) -> int:
     except (TypeError, ValueError):
         keep = -1
     if keep < 0 or isinstance(value, bool):
-        raise StoreError(
+        raise UsageError(
             f"Pengaturan {KEEP_SETTING} harus bilangan bulat ≥ 0, bukan {value!r} / "
             f"setting {KEEP_SETTING} must be a whole number ≥ 0"
         )
@@ -154,7 +154,7 @@ def frame_digest(frame: pd.DataFrame | None) -> str:
 def _encode(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame = frame.reset_index(drop=True)
-    frame.to_parquet(buffer, compression="zstd", index=False)
+    frame.to_parquet(buffer, compression="zstd", index=False, write_statistics=False)
     return buffer.getvalue()
 
 
