@@ -412,3 +412,23 @@ def test_the_history_survives_a_copy_and_restores_there(demo_project, pg_url, tm
     back = tmp_path / "kembali.gpkg"
     assert main(["db", "copy", pg_url, str(back)]) == 0
     pd.testing.assert_frame_equal(open_store(back).history(data=True), db.history(data=True))
+
+
+def test_restore_to_before_a_layer_existed_removes_it_cleanly(location, tmp_path):
+    store = create_store(location, kota="Sampit")
+    before = _state(store)
+    store.write("rt", _rt(["R1", "R2"]), mode="replace_key", command="rt")
+    store.write("kolaborasi", _kolaborasi(["K1"]), mode="replace_key", command="kolaborasi")
+    restore_project(store, 1)
+    assert store.layers() == [] and _state(store)["layers"] == []
+    assert_same_state(_state(store), before)
+    if location.endswith(".gpkg"):  # no trace left for GDAL or QGIS: the file is a sound GeoPackage
+        assert [n for n, _ in pyogrio.list_layers(location)] == ["kumuhgis_meta", "kumuhgis_audit",
+                                                                 HISTORY_TABLE]  # fmt: skip
+        with sqlite3.connect(location) as con:
+            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+            assert not {n for n in names if "rt" in n.split("_") or "kolaborasi" in n}
+            assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    store.write("rt", _rt(["R3"]), mode="replace_key", command="rt again")  # and it comes back
+    assert store.read("rt")["kode_rt"].tolist() == ["R3"]
+    assert [w.restorable for w in list_writes(store)] == [True, True, True, True, False]
