@@ -21,7 +21,8 @@ from kumuhgis.core.errors import StoreError, UsageError
 from kumuhgis.core.schema import LAYERS, VOLUME_COLUMNS
 from kumuhgis.ingest.load import import_file
 from kumuhgis.store import create_store, open_store
-from kumuhgis.store.history import HISTORY_TABLE, row_hashes
+from kumuhgis.store.changes import row_hashes
+from kumuhgis.store.history import HISTORY_TABLE
 from kumuhgis.store.keys import merge_by_key, plan_write
 from kumuhgis.store.restore import list_writes, restore_project
 from kumuhgis.store.transfer import copy_project

@@ -45,6 +45,7 @@ from kumuhgis.store.interface import (
     check_table_name,
     check_unique_against,
     coerce_to_schema,
+    storage_geometry,
     storage_geometry_type,
 )
 from kumuhgis.store.keys import WriteChange, plan_write
@@ -234,13 +235,8 @@ class _Transaction(Transaction):
         check_mode(mode)
         schema = get_layer(layer)
         data = coerce_to_schema(frame, layer)
-        if schema.spatial:
-            if data.crs is None:
-                raise StoreError(
-                    f"Layer '{layer}' tanpa CRS / layer without CRS; refusing to store it"
-                )
-            if not data.crs.equals(gpd.GeoSeries([], crs=STORAGE_CRS).crs):
-                data = data.to_crs(STORAGE_CRS)
+        if schema.spatial:  # as stored: EPSG:4326, polygons as MultiPolygon
+            data = storage_geometry(data, layer)
         old = self.current(layer)
         self.history.remember(layer, "layer", old)
         if mode == "append" and old is not None:

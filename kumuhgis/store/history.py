@@ -33,10 +33,9 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from pandas.util import hash_array, hash_pandas_object
 
 from kumuhgis.core.errors import StoreError, UsageError
+from kumuhgis.store.changes import frame_signature, row_hashes
 from kumuhgis.store.keys import WriteChange
 
 __all__ = [
@@ -50,7 +49,6 @@ __all__ = [
     "keep_count",
     "prune_through",
     "reverse_step",
-    "row_hashes",
     "undo_meta",
     "undo_step",
 ]
@@ -81,7 +79,6 @@ HISTORY_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 KEEP_SETTING = "riwayat_disimpan"
 DEFAULT_KEEP = 20
-_HASH_STEP = np.uint64(0x100000001B3)
 
 
 def keep_count(settings: dict) -> int:
@@ -107,45 +104,11 @@ def prune_through(numbers: list[int], keep: int) -> int:
 
 
 # -- exact identity of frames -------------------------------------------------------------
-def _column_hash(values: pd.Series) -> np.ndarray:
-    if isinstance(values.dtype, gpd.array.GeometryDtype):
-        wkb = shapely.to_wkb(np.asarray(values.values, dtype=object))
-        return hash_array(np.asarray(wkb, dtype=object))
-    if values.dtype.kind == "f" and isinstance(values.dtype, np.dtype):  # bit for bit: -0.0 ≠ 0.0
-        bits = np.ascontiguousarray(values.to_numpy()).view(f"u{values.dtype.itemsize}")
-        return hash_array(bits.astype("uint64"))
-    return hash_pandas_object(values, index=False).to_numpy()
-
-
-def row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """One 64-bit hash per row of all its values in column order."""
-    out = np.full(len(frame), 0xCBF29CE484222325, dtype="uint64")
-    with np.errstate(over="ignore"):
-        for i in range(frame.shape[1]):
-            out = (out ^ _column_hash(frame.iloc[:, i])) * _HASH_STEP
-    return out
-
-
-def _signature(frame: pd.DataFrame) -> str:
-    """Columns, dtypes, index kind, geometry column and CRS of a frame, as text."""
-    geo = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-    crs = frame.crs.to_string() if geo is not None and frame.crs is not None else None
-    return json.dumps(
-        {
-            "columns": [str(c) for c in frame.columns],
-            "dtypes": [str(t) for t in frame.dtypes],
-            "geometry": geo,
-            "crs": crs,
-            "index": type(frame.index).__name__,
-        }
-    )
-
-
 def frame_digest(frame: pd.DataFrame | None) -> str:
     """A digest of everything a frame holds (``"-"`` for an absent table)."""
     if frame is None:
         return "-"
-    digest = hashlib.sha256(_signature(frame).encode())
+    digest = hashlib.sha256(frame_signature(frame).encode())
     digest.update(row_hashes(frame).tobytes())
     return digest.hexdigest()
 
@@ -167,7 +130,7 @@ def reverse_step(before: pd.DataFrame, after: pd.DataFrame | None) -> dict:
     """What a history row keeps to rebuild ``before`` from ``after``: ``langkah``,
     ``data``, ``ukuran`` and ``sidik`` (see the module's description)."""
     geo = isinstance(before, gpd.GeoDataFrame)
-    same = after is not None and _signature(before) == _signature(after)
+    same = after is not None and frame_signature(before) == frame_signature(after)
     if same:
         pieces, stored = _align(row_hashes(before), row_hashes(after))
     else:

@@ -27,6 +27,7 @@ from contextlib import AbstractContextManager
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 import yaml
 
 from kumuhgis import __version__
@@ -59,6 +60,7 @@ __all__ = [
     "coerce_to_schema",
     "current_user",
     "now_iso",
+    "storage_geometry",
     "storage_geometry_type",
 ]
 
@@ -131,6 +133,24 @@ def storage_geometry_type(schema: LayerSchema) -> str:
     if len(schema.geometry) == 1:
         return schema.geometry[0]
     return "Unknown"
+
+
+def storage_geometry(data: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    """The layer's geometry in EPSG:4326, polygons as MultiPolygon where the layer
+    stores them so (as the GeoPackage does)."""
+    if data.crs is None:
+        raise StoreError(f"Layer '{layer}' tanpa CRS / layer without CRS; refusing to store it")
+    if not data.crs.equals(gpd.GeoSeries([], crs=STORAGE_CRS).crs):
+        data = data.to_crs(STORAGE_CRS)
+    if get_layer(layer).geometry == ("Polygon",):
+        geoms = data.geometry.values
+        polygons = shapely.get_type_id(geoms) == 3
+        if polygons.any():
+            data = data.copy()
+            promoted = np.asarray(geoms, dtype=object).copy()
+            promoted[polygons] = shapely.multipolygons(promoted[polygons].reshape(-1, 1))
+            data[data.geometry.name] = gpd.GeoSeries(promoted, index=data.index, crs=data.crs)
+    return data
 
 
 def _as_text(values: pd.Series) -> pd.Series:

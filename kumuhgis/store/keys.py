@@ -138,12 +138,17 @@ def _key_text(value) -> str:
     return str(value)
 
 
+def _among(values: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in ``others`` (a hash lookup: ``np.isin`` on text is quadratic)."""
+    return pd.Index(values).isin(pd.Index(others))
+
+
 def merge_by_key(old: pd.DataFrame, new: pd.DataFrame, key: tuple[str, ...]) -> pd.DataFrame:
     """``old`` with the rows whose key ``new`` brings replaced by ``new``'s rows of that
     key (in the place of the first old row of the key), the rows of new keys after the
     old rows, in ``new``'s order. Neither input is changed."""
     old_keys, new_keys = key_values(old, key), key_values(new, key)
-    replaced = np.isin(old_keys, new_keys)
+    replaced = _among(old_keys, new_keys)
     first: dict[str, int] = {}
     for position in np.flatnonzero(replaced):
         first.setdefault(old_keys[position], int(position))
@@ -206,8 +211,8 @@ def plan_write(
         change = WriteChange(name, mode, key, before, after, added=len(new), replaced=0,
                              removed=0, kept=before if mode == "append" else 0)  # fmt: skip
         return new, change
-    again = np.isin(old_keys, new_keys) if key else np.zeros(before, dtype=bool)
-    added = int((~np.isin(new_keys, old_keys)).sum()) if key else len(new)
+    again = _among(old_keys, new_keys) if key else np.zeros(before, dtype=bool)
+    added = int((~_among(new_keys, old_keys)).sum()) if key else len(new)
     if mode == "replace_key":
         merged = merge_by_key(old, new, key)
         _check_merged_unique(merged, name)

@@ -29,12 +29,11 @@ from collections.abc import Callable, Iterator
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 import yaml
 from psycopg import sql
 
 from kumuhgis.core.errors import ProjectNotFoundError, StoreError, UsageError
-from kumuhgis.core.schema import LAYERS, STORAGE_CRS, get_layer
+from kumuhgis.core.schema import LAYERS, get_layer
 from kumuhgis.store.columns import (
     GEOMETRY,
     column_type,
@@ -57,6 +56,7 @@ from kumuhgis.store.interface import (
     check_table_name,
     check_unique_against,
     coerce_to_schema,
+    storage_geometry,
     storage_geometry_type,
 )
 from kumuhgis.store.keys import WriteChange, plan_write
@@ -434,7 +434,7 @@ class _Transaction(Transaction):
         data = coerce_to_schema(frame, layer)
         geometry = None
         if schema.spatial:
-            data = _storage_geometry(data, layer)
+            data = storage_geometry(data, layer)
             kind = storage_geometry_type(schema).replace("Unknown", "Geometry")
             geometry = f"geometry({kind}, 4326)"
         old = self.current(layer)
@@ -595,25 +595,6 @@ class _Transaction(Transaction):
 def _same_columns(existing: list[tuple[str, str]], wanted: list[tuple[str, str]]) -> bool:
     stored = [(n, t.replace(" ", "").lower()) for n, t in existing if n != "fid"]
     return stored == [(n, t.replace(" ", "").lower()) for n, t in wanted]
-
-
-def _storage_geometry(data: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
-    """The layer's geometry in EPSG:4326, polygons as MultiPolygon where the layer
-    stores them so (as the GeoPackage does)."""
-    if data.crs is None:
-        raise StoreError(f"Layer '{layer}' tanpa CRS / layer without CRS; refusing to store it")
-    if not data.crs.equals(gpd.GeoSeries([], crs=STORAGE_CRS).crs):
-        data = data.to_crs(STORAGE_CRS)
-    if get_layer(layer).geometry == ("Polygon",):
-        geoms = data.geometry.values
-        polygons = shapely.get_type_id(geoms) == 3
-        if polygons.any():
-            data = data.copy()
-            promoted = [
-                shapely.MultiPolygon([g]) if p else g for g, p in zip(geoms, polygons, strict=True)
-            ]
-            data[data.geometry.name] = gpd.GeoSeries(promoted, index=data.index, crs=data.crs)
-    return data
 
 
 def project_exists(location: str) -> bool:
