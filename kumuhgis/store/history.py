@@ -228,6 +228,7 @@ class _Touch:
     operations: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     counts: np.ndarray = field(default_factory=lambda: np.zeros(4, dtype="int64"))
+    rows_after: int = 0
 
 
 class HistoryRecorder:
@@ -252,6 +253,7 @@ class HistoryRecorder:
         if source and source not in touch.sources:
             touch.sources.append(source)
         touch.counts += [change.added, change.replaced, change.removed, change.kept]
+        touch.rows_after = change.rows_after
 
     def entries(
         self,
@@ -266,7 +268,8 @@ class HistoryRecorder:
         ``after(name, kind)`` reads a table as the write leaves it."""
         rows = []
         for name, touch in self._touches.items():
-            now = after(name, touch.kind)
+            # the state the write left is only needed to rebuild the one before it
+            now = None if touch.before is None else after(name, touch.kind)
             row = {
                 **head,
                 "nomor": number,
@@ -276,7 +279,7 @@ class HistoryRecorder:
                 "operasi": "+".join(dict.fromkeys(touch.operations)),
                 **dict(zip(("ditambah", "diganti", "dihapus", "tetap"), touch.counts.tolist(), strict=True)),
                 "baris_sebelum": 0 if touch.before is None else len(touch.before),
-                "baris_sesudah": 0 if now is None else len(now),
+                "baris_sesudah": touch.rows_after if now is None else len(now),
                 "ada_sebelum": int(touch.before is not None),
                 "tersimpan": 1,
                 "ukuran": 0,

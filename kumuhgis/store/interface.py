@@ -251,11 +251,13 @@ def check_unique_against(current: pd.DataFrame, new: pd.DataFrame, schema: Layer
 class Store(ABC):
     """What the code above the store may ask of a project (GeoPackage or PostGIS).
 
-    Writes go through :meth:`transaction`, which yields an object with ``write``,
-    ``write_table``, ``save_settings``, ``initialise``, ``set_meta`` and
-    ``replace_audit``; everything written in one ``with`` block is stored together or
-    not at all. ``write``, ``write_table`` and ``save_settings`` on the store itself are
-    one-step transactions.
+    Writes go through :meth:`transaction`, which yields an object with ``write`` (modes
+    ``replace``, ``replace_key``, ``append``: :mod:`kumuhgis.store.keys`), ``write_table``,
+    ``drop``, ``save_settings``, ``initialise``, ``set_meta``, ``replace_audit`` and
+    ``replace_history``, and reads what the transaction sees with ``current``, ``meta``
+    and ``stored_history``; everything written in one ``with`` block is stored together or
+    not at all, and is one write of the history (:mod:`kumuhgis.store.history`). ``write``,
+    ``write_table`` and ``save_settings`` on the store itself are one-step transactions.
     """
 
     @property
@@ -359,9 +361,11 @@ class Store(ABC):
 
 
 class Transaction:
-    """The bookkeeping every backend's transaction shares: meta updates, audit rows,
-    settings and the record of a new project. Backends add ``write``, ``write_table``
-    and a ``finish`` that stores :meth:`meta_to_write` and the audit rows."""
+    """The bookkeeping every backend's transaction shares: meta updates, audit rows (with
+    old and new values, :meth:`log_write`), the history of what it changes
+    (:attr:`history`), settings and the record of a new project. Backends add ``write``,
+    ``write_table``, ``drop``, ``current``, ``meta``, ``stored_history`` and a ``finish``
+    that stores :meth:`meta_to_write`, the audit rows and :meth:`history_to_write`."""
 
     def __init__(self, *, command: str):
         self.command = command
