@@ -299,10 +299,12 @@ def test_restore_of_a_restore_and_the_history_listing(city, tmp_path, capsys):
     first = list_writes(city)[0].number
     outcome = restore_project(city, first, command="kumuhgis restore kota --to 1")
     assert_same_state(_state(city), states[0])
-    undo = restore_project(city, outcome.number - 1)  # the restore undone by a restore
+    # the restore undone by a restore, from the command line
+    assert main(["restore", city.location, "--to", str(outcome.number - 1)]) == 0
+    assert f"--to {outcome.number}" in capsys.readouterr().out  # how to undo this one
     assert_same_state(_state(city), states[4])
     writes = list_writes(city)
-    assert [w.number for w in writes][-2:] == [outcome.number, undo.number]
+    assert [w.number for w in writes][-2:] == [outcome.number, outcome.number + 1]
     restore_write = writes[-2]
     assert restore_write.perintah == "kumuhgis restore kota --to 1"
     assert restore_write.sources == (f"riwayat #{first}",)
