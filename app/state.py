@@ -52,7 +52,8 @@ class ProjectState:
                 "Aplikasi belum diberi proyek (STORE) / the app was given no project (STORE)"
             )
         with self._lock:
-            if self._store is None or not self.store_path.exists():
+            gone = isinstance(self.store_path, Path) and not self.store_path.exists()
+            if self._store is None or gone:
                 self._store = open_store(self.store_path)
             return self._store
 

@@ -195,7 +195,8 @@ def city_project(demo_project, tmp_path_factory):
     """The demo with both project tables filled through the real commands: the memorandum
     program imported from its workbook (``memorandum-import``) and one Korkot override
     (``kolaborasi-override``)."""
-    from kumuhgis.analysis.rp2kpkp import build_annex, write_memorandum_workbook
+    from kumuhgis.analysis.rp2kpkp import build_annex
+    from kumuhgis.outputs.annex_workbook import write_memorandum_workbook
     from kumuhgis.store.snapshot import load_snapshot
 
     work = tmp_path_factory.mktemp("kota")

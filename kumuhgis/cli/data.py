@@ -252,11 +252,15 @@ def _merge(base: dict, extra: dict) -> dict:
     return out
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def _register_demo(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="buat proyek kota demo / build the demo city project")
     p.add_argument("--out", required=True, help="berkas .gpkg keluaran / output .gpkg")
     p.add_argument("--seed", type=int, default=2016, help="benih acak / random seed (default 2016)")
     p.set_defaults(func=_cmd_demo)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    _register_demo(sub)
 
     def _input_options(q: argparse.ArgumentParser) -> None:
         q.add_argument(
