@@ -72,6 +72,22 @@ def _compact(name) -> str:
     return normalize_name(name).replace(" ", "")
 
 
+_ADMIN_PREFIX = re.compile(r"^(?:kelurahan|kel\.?|desa|ds\.?|kecamatan|kec\.?)\s+")
+
+
+def _written(name) -> str:
+    """A name as written, ignoring only letter case, repeated spaces and a leading
+    "Kel."/"Desa"/"Kec." — what must equal the official spelling of a legal text."""
+    text = " ".join(str(name).casefold().split())
+    return _ADMIN_PREFIX.sub("", text)
+
+
+def _spelling_differs(nm: str, official: str) -> bool:
+    """The SK writes ``official`` only after removing spaces or punctuation ("Baruulu"
+    for "Baru Ulu", "Mentawa-Baru Hulu"): the SK is a legal text, so it is reported."""
+    return _written(nm) != _written(official)
+
+
 def _exceeds(a: float, b: float, tol_pct: float, tol_ha: float) -> tuple[bool, float, float]:
     """``|a − b| > tol_ha`` and ``100 |a − b| / b > tol_pct`` (b is the reference)."""
     if not (np.isfinite(a) and np.isfinite(b)):
@@ -433,10 +449,16 @@ def _check_names(ctx: Evidence, loc: _Location, add) -> list[str]:
                 f"Kelurahan \"{nm}\" ({where_en}) is not in the boundary layer" + (f"; closest spelling: \"{guess}\"." if guess else "; no similar spelling."),
                 saran=guess or "")  # fmt: skip
             code = ctx.kel_code(nm)
+        elif _spelling_differs(nm, official := ctx.kel_name_of.get(code, nm)):
+            _official_spelling(add, "Kelurahan", nm, official, where, where_en)
         if code is not None:
             matched_kel.append(code)
+    kec_by_compact = {_compact(x): x for x in ctx.kec_names}
     for nm in _split_names(loc.row.get("kecamatan")):
-        if _compact(nm) not in {_compact(x) for x in ctx.kec_names}:
+        official = kec_by_compact.get(_compact(nm))
+        if official is not None and _spelling_differs(nm, official):
+            _official_spelling(add, "Kecamatan", nm, official, where, where_en)
+        if official is None:
             guess = closest_name(nm, ctx.kec_names)
             add("nama_tidak_cocok",
                 f"Kecamatan \"{nm}\" ({where}) tidak ada di layer batas wilayah" + (f"; ejaan terdekat: \"{guess}\"." if guess else "."),
@@ -445,6 +467,13 @@ def _check_names(ctx: Evidence, loc: _Location, add) -> list[str]:
     if not matched_kel and loc.k in ctx.del_kel:
         matched_kel = [ctx.del_kel[loc.k]]
     return matched_kel
+
+
+def _official_spelling(add, kind: str, nm: str, official: str, where: str, where_en: str):
+    add("nama_tidak_cocok",
+        f"{kind} \"{nm}\" ({where}) hanya cocok dengan layer batas wilayah bila spasi atau tanda baca diabaikan; ejaan resmi: \"{official}\".",
+        f"{kind} \"{nm}\" ({where_en}) matches the boundary layer only when spaces or punctuation are ignored; official spelling: \"{official}\".",
+        saran=official)  # fmt: skip
 
 
 def _check_border(ctx: Evidence, loc: _Location, matched_kel: list[str], add) -> None:
