@@ -61,7 +61,12 @@ def rt_patterns(
     """
     rules = load_rules(rules)
     codes = {str(k) for k in kawasan}
-    u = units[["kode_rt", "kode_kel", "kelurahan", "kode_kawasan"]].astype(str)
+    u = pd.DataFrame(
+        {
+            c: units[c].astype(str).fillna("") if c in units.columns else ""
+            for c in ("kode_rt", "kode_kel", "kelurahan", "kode_kawasan")
+        }
+    )
     df = (
         scores.assign(kode_rt=scores["kode_rt"].astype(str))
         .merge(u.drop_duplicates("kode_rt"), on="kode_rt", how="left")
@@ -173,7 +178,8 @@ def pattern_summary(rt: pd.DataFrame) -> pd.DataFrame:
     pattern of the RTs in the SK's kawasan (undecided last), then one row for the
     prevention of the RTs outside them (``lingkup`` says which)."""
     rows = []
-    d = rt[rt["dalam_sk"]].assign(p=rt["pola_penanganan"].fillna(UNDECIDED))
+    d = rt[rt["dalam_sk"]]
+    d = d.assign(p=d["pola_penanganan"].fillna(UNDECIDED))
     for p in (*POLA, UNDECIDED):
         sub = d[d["p"] == p]
         if len(sub):
@@ -190,7 +196,7 @@ def pattern_summary(rt: pd.DataFrame) -> pd.DataFrame:
 
 
 def _summary_row(sub: pd.DataFrame, pola: str, lingkup: str) -> dict:
-    kaw = [k for k in dict.fromkeys(sub["kode_kawasan"].astype(str)) if k]
+    kaw = [str(k) for k in dict.fromkeys(sub["kode_kawasan"].fillna("")) if k]
     u = to_micro(pd.to_numeric(sub["luas_ha"], errors="coerce").fillna(0).to_numpy())
     return {
         "pola_penanganan": pola,
