@@ -330,7 +330,9 @@ def test_missing_inputs_are_named_and_never_defaulted():
     assert k1["pola_penanganan"] == (
         "permukiman kembali 4,63 ha (1 RT); belum dapat ditentukan 4,63 ha (1 RT)"
     )
-    assert k2["pola_penanganan"] == "peremajaan 4,63 ha (1 RT); belum dapat ditentukan 4,63 ha (1 RT)"
+    assert (
+        k2["pola_penanganan"] == "peremajaan 4,63 ha (1 RT); belum dapat ditentukan 4,63 ha (1 RT)"
+    )
     want = "legalitas belum diketahui di 1 dari 2 RT — pola 1 RT belum dapat ditentukan"
     assert want in k1["data_kurang"] and want in k2["data_kurang"]
     assert k1["luas_ilegal_ha"] == 4.63 and k2["luas_ilegal_ha"] == 0.0
@@ -365,8 +367,9 @@ def test_legality_from_tenure_and_spatial_plan_columns():
         "peremajaan 4,63 ha (1 RT)", "permukiman kembali 4,63 ha (1 RT)",
         "belum dapat ditentukan 4,63 ha (1 RT)", "belum dapat ditentukan 4,63 ha (1 RT)",
     ]  # fmt: skip
-    assert "kesesuaian_rtr kosong — status lahan dan kesesuaian RTR harus keduanya diisi" in (
-        prof["data_kurang"].iloc[2]
+    assert (
+        "kesesuaian_rtr kosong — status lahan dan kesesuaian RTR harus keduanya diisi"
+        in (prof["data_kurang"].iloc[2])
     )
     # the older column names are read the same way
     old = [_rt("A1", status_tanah="SHM", kesesuaian_tata_ruang="tidak sesuai")]
@@ -516,7 +519,11 @@ def test_pokja_edits_in_excel_import_back(demo_annex, store_copy, tmp_path):
     ws.cell(first, col["Volume"]).value = "1.234,5"  # Indonesian number typed as text
     ws.cell(first, col["Biaya (Rp)"]).value = "Rp 350.000.000"
     ws.cell(first, col["Sumber dana"]).value = "APBD II"  # office spelling of APBD Kab/Kota
-    apbn = next(r for r in range(first + 1, ws.max_row + 1) if ws.cell(r, col["Sumber dana"]).value == "APBN")
+    apbn = next(
+        r
+        for r in range(first + 1, ws.max_row + 1)
+        if ws.cell(r, col["Sumber dana"]).value == "APBN"
+    )
     ws.cell(apbn, col["Sumber dana"]).value = "BPM"  # APBN with detail BPM/BDI
     ws.cell(apbn, col["Keterangan"]).value = 'Usulan musrenbang kecamatan — tahap 2; "prioritas"'
     ws.cell(first + 2, col["Tahun"]).value = "2027"

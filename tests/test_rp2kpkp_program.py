@@ -228,7 +228,9 @@ def test_a_ceiling_spreads_a_kawasan_over_two_years_and_leaves_one_unfunded():
     lines = _lines(_line("K2", 5, 100), _line("K1", 10, 100), _line("K3", 100, 10, unit="m"))
     ph = phase_program(lines, order=["K1", "K2", "K3"], years=[2025, 2026], ceilings={"APBD Kab/Kota": 600})  # fmt: skip
     prog = ph.program
-    got = list(zip(prog["kode_kawasan"], prog["tahun"], prog["volume"], prog["biaya_rp"], strict=True))
+    got = list(
+        zip(prog["kode_kawasan"], prog["tahun"], prog["volume"], prog["biaya_rp"], strict=True)
+    )
     assert got == [("K1", 2025, 6.0, 600.0), ("K1", 2026, 4.0, 400.0), ("K2", 2026, 2.0, 200.0)]
     assert prog["keterangan"].tolist()[:2] == ["Prioritas K1; bagian 1 dari 2", "Prioritas K1; bagian 2 dari 2"]  # fmt: skip
     gap = ph.belum_terdanai.set_index("kode_kawasan")
@@ -433,7 +435,9 @@ def test_new_columns_round_trip_and_prevention_rows_name_their_kelurahan(demo_an
     prev = memo[memo["pola"] == "pencegahan"]
     assert prev["kode_kawasan"].isna().all() and prev["kode_kel"].notna().all()
     kawasan = dict(zip(demo_annex.profil["kode_kawasan"], demo_annex.profil["nama_kawasan"], strict=True))  # fmt: skip
-    raw = memo.rename(columns={"kegiatan": "Uraian kegiatan", "biaya_satuan_rp": "Harga satuan (Rp)"})
+    raw = memo.rename(
+        columns={"kegiatan": "Uraian kegiatan", "biaya_satuan_rp": "Harga satuan (Rp)"}
+    )
     back = parse_memorandum(raw, kawasan=kawasan)  # the former headers still read
     pd.testing.assert_frame_equal(back, memo)
     # a prevention row needs its kelurahan when it names no kawasan
