@@ -139,11 +139,12 @@ def _cmd_memorandum_import(args) -> int:
     settings = load_settings(args, store.settings())
     command = f"kumuhgis memorandum-import {args.store} {args.file}"
     with progress("Impor memorandum program / importing the memorandum program"):
-        # the RT patterns the annex decides: no on-site row for an RT to be resettled
-        annex = build_annex(
-            load_project(args, store), year=args.year, no_sk=args.sk, use_stored_memorandum=False
-        )
-        rt_pola = dict(zip(annex.rt_pola["kode_rt"], annex.rt_pola["pola_penanganan"], strict=True))
+        # the RT patterns the annex decides: no on-site row for an RT to be resettled;
+        # every RT of the project may be named (an RT without conditions has no pattern)
+        snap = load_project(args, store)
+        annex = build_annex(snap, year=args.year, no_sk=args.sk, use_stored_memorandum=False)
+        rt_pola = dict.fromkeys(snap.rt["kode_rt"].astype(str))
+        rt_pola.update(zip(annex.rt_pola["kode_rt"], annex.rt_pola["pola_penanganan"], strict=True))
         frame = import_memorandum(
             store, args.file, sheet=args.sheet, settings=settings, rt_pola=rt_pola, command=command
         )

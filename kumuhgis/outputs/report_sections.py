@@ -107,6 +107,13 @@ def _cover_warnings(annex: Annex) -> list[str]:
         warn.append(
             "Memorandum program adalah DRAF otomatis untuk disunting Pokja PKP (berkas memorandum_program.xlsx) lalu diimpor kembali."
         )
+        if annex.pagu:
+            gap = (
+                float(annex.belum_terdanai["biaya_rp"].sum()) if len(annex.belum_terdanai) else 0.0
+            )
+            warn.append(
+                f"Program disusun dalam pagu tahunan per sumber dana; kebutuhan yang belum terdanai: {format_rupiah(gap)} (bagian 9)."
+            )
     return warn
 
 

@@ -40,7 +40,7 @@ from kumuhgis.analysis.rp2kpkp.rules import (
 from kumuhgis.analysis.scoring import condition_year
 from kumuhgis.analysis.verification import verify_sk
 from kumuhgis.core.errors import UsageError
-from kumuhgis.core.memorandum import CEILING_SETTINGS_KEY
+from kumuhgis.core.memorandum import CEILING_SETTINGS_KEY, coerce_memorandum
 from kumuhgis.core.numeric import format_number_id, format_rupiah
 from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.sk import sk_in_force
@@ -197,6 +197,31 @@ def _map_layers(
     return rtg, kaw
 
 
+def _program(
+    snapshot: CitySnapshot,
+    ranking: pd.DataFrame,
+    kebutuhan: pd.DataFrame,
+    *,
+    plan: PlanRules,
+    years: list[int],
+    use_stored: bool,
+) -> tuple[str, list[int], Phasing]:
+    """(origin, years, program): the memorandum the Pokja imported, with its totals
+    against the ceilings, else the draft phased within them."""
+    memo = stored_memorandum(snapshot) if use_stored else None
+    if memo is None:
+        return "draf", years, draft_memorandum(ranking, kebutuhan, plan=plan, years=years)
+    years = sorted(set(years) | {int(y) for y in memo["tahun"]})
+    none = coerce_memorandum(pd.DataFrame(columns=list(UNFUNDED_COLUMNS)))
+    phased = Phasing(
+        program=memo,
+        belum_terdanai=none[list(UNFUNDED_COLUMNS)],
+        tahapan=yearly_totals(memo, years=years, ceilings=plan.pagu),
+        pagu=plan.pagu,
+    )
+    return "proyek", years, phased
+
+
 def build_annex(
     snapshot: CitySnapshot,
     *,
@@ -248,19 +273,9 @@ def build_annex(
     start = plan.memorandum.get("tahun_mulai") or year + 1
     years_memo = list(range(start, start + int(plan.memorandum["jumlah_tahun"])))
     keb = needs(rt_pola, profil, rules=rules, costs=costs, plan=plan, years=years_memo)
-    memo = stored_memorandum(snapshot) if use_stored_memorandum else None
-    if memo is not None:
-        asal = "proyek"
-        years_memo = sorted(set(years_memo) | {int(y) for y in memo["tahun"]})
-        phased = Phasing(
-            program=memo,
-            belum_terdanai=pd.DataFrame({c: pd.Series([], dtype="object") for c in UNFUNDED_COLUMNS}),
-            tahapan=yearly_totals(memo, years=years_memo, ceilings=plan.pagu),
-            pagu=plan.pagu,
-        )  # fmt: skip
-    else:
-        asal = "draf"
-        phased = draft_memorandum(ranking, keb, plan=plan, years=years_memo)
+    asal, years_memo, phased = _program(
+        snapshot, ranking, keb, plan=plan, years=years_memo, use_stored=use_stored_memorandum
+    )
     rtg, kaw = _map_layers(snapshot, sc, units, profil, rt_pola, notes)
     asal_counts = sc["asal"].value_counts().to_dict() if "asal" in sc.columns else {}
     base_year = settings.get("tahun_baseline")
