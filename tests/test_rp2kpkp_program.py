@@ -15,6 +15,8 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from kumuhgis.analysis.rp2kpkp import (
@@ -289,6 +291,40 @@ def test_without_ceilings_kawasan_are_spread_by_priority_only():
     # a source without a ceiling is spread the same way beside one that has a ceiling
     mixed = phase_program(lines, order=codes, years=range(2025, 2030), ceilings={"APBN": 1})
     assert mixed.program["tahun"].tolist() == ph.program["tahun"].tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 4),  # kawasan
+            st.integers(1, 40),  # volume (whole units, or hundredths of a ha)
+            st.sampled_from([(50, "KK"), (70, "m"), (1000, "ha")]),
+            st.sampled_from(["APBD Kab/Kota", "APBN"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(0, 900),
+)
+def test_phasing_never_passes_a_ceiling_and_loses_no_volume(rows, cap):
+    """Whatever the lines: each year's total per source stays within its ceiling, and
+    every line's volume is its programmed parts plus what is belum terdanai."""
+    lines = _lines(
+        *(
+            _line(f"K{k}", v / 100 if unit == "ha" else v, price, unit=unit, source=src)
+            for k, v, (price, unit), src in rows
+        )
+    )
+    lines["kegiatan"] = [f"kegiatan {i}" for i in range(len(lines))]
+    ph = phase_program(lines, order=[f"K{i}" for i in range(5)], years=[2025, 2026, 2027], ceilings={"APBD Kab/Kota": cap})  # fmt: skip
+    capped = ph.tahapan[ph.tahapan["sumber_dana"] == "APBD Kab/Kota"]
+    assert (capped["program_rp"] <= cap).all()
+    done = pd.concat([ph.program, ph.belum_terdanai]).groupby("kegiatan")["volume"].sum()
+    want = lines.set_index("kegiatan")["volume"]
+    assert np.allclose(done.reindex(want.index).to_numpy(), want.to_numpy())
+    # APBN has no ceiling: nothing of it is left unfunded
+    assert not (ph.belum_terdanai["sumber_dana"] == "APBN").any()
 
 
 # --------------------------------------------------------------------------- the demo
