@@ -276,8 +276,20 @@ LAYERS: dict[str, LayerSchema] = {
             _c(
                 "legalitas",
                 required=False,
-                aliases=("legalitas_lahan", "status_lahan"),
+                aliases=("legalitas_lahan",),
                 choices=("legal", "ilegal"),
+            ),
+            # domain.md §8: legal only when land tenure AND spatial-plan conformity are
+            # both positive; either alone leaves an RT's legality unknown
+            _c(
+                "status_lahan",
+                required=False,
+                aliases=("status_tanah", "status_kepemilikan_lahan", "status_kepemilikan_tanah"),
+            ),
+            _c(
+                "kesesuaian_rtr",
+                required=False,
+                aliases=("kesesuaian_tata_ruang", "kesesuaian_rtrw", "kesesuaian_rdtr"),
             ),
             _c("nilai_strategis", required=False, aliases=("lokasi_strategis", "strategis")),
             _c("sosial_ekonomi", required=False, aliases=("potensi_sosial_ekonomi", "sosek")),
