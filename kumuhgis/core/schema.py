@@ -300,6 +300,8 @@ LAYERS: dict[str, LayerSchema] = {
             _c("kriteria", "kriteria", aliases=("kode_kriteria",)),
             _c("volume", "float", aliases=("vol",), minimum=0),
             _c("satuan", aliases=("unit", "sat")),
+            # one volume per criterion, aligned with `kriteria` ("35;0"; domain.md §5)
+            _c("volume_kriteria", required=False, aliases=("volume_per_kriteria",)),
         ),
         unique=("kode_kegiatan",),
         title_id="Kegiatan kolaborasi",

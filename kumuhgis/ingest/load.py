@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from kumuhgis.core.errors import Problem, ValidationError
+from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.schema import get_layer
 from kumuhgis.ingest.readers import read_file
 from kumuhgis.ingest.validation import ValidationResult, validate_frame
@@ -53,8 +54,10 @@ def validate_file(
     source_layer: str | None = None,
     assume_crs: str | None = None,
     existing: pd.DataFrame | None = None,
+    rules: RuleSet | str | None = None,
 ) -> ValidationResult:
-    """Read ``path`` and check it against ``layer`` without storing anything."""
+    """Read ``path`` and check it against ``layer`` without storing anything (criterion
+    codes, units and volume groups of ``rules``, default Permen 14/2018)."""
     get_layer(layer)
     read = read_file(path, layer=source_layer)
     result = validate_frame(
@@ -65,6 +68,7 @@ def validate_file(
         source=str(path),
         existing=existing,
         assume_crs=assume_crs,
+        rules=rules,
     )
     result.problems[:0] = read.problems
     return result
@@ -106,6 +110,7 @@ def import_file(
         source_layer=source_layer,
         assume_crs=assume_crs,
         existing=existing,
+        rules=load_rules(settings=store.settings()) if exists else None,
     )
     file_errors = [p for p in result.errors if p.row is None]
     if result.errors and (not lenient or file_errors or result.frame.empty):

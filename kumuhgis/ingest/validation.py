@@ -14,6 +14,9 @@ Indonesia and English — so a user fixes a file in one pass (conventions.md "Er
   outside Indonesia → rejected.
 * Duplicate ids (within the file, or against rows already stored) and missing required
   values → rejected.
+* Criterion codes must be codes of the project's rule set (an error naming the rule set;
+  ``lenient`` drops the unknown code and lists the row). A kolaborasi's volume per
+  criterion and its unit: :mod:`kumuhgis.ingest.volumes` (domain.md §5).
 
 Strict (default): any error means nothing is stored. Lenient: repairs applied, rejected
 rows returned separately, and ``rows_in == rows_stored + rows_rejected`` always.
@@ -32,10 +35,9 @@ import pandas as pd
 import shapely
 
 from kumuhgis.core.errors import Problem, ValidationError
+from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.numeric import parse_number_series
 from kumuhgis.core.schema import (
-    CRITERIA_CODES,
-    CRITERIA_CODES_02_2016,
     STORAGE_CRS,
     LayerSchema,
     get_layer,
@@ -43,10 +45,12 @@ from kumuhgis.core.schema import (
 )
 from kumuhgis.core.vocabulary import (
     normalize_sumber_dana,
+    parse_kriteria,
     parse_kriteria_series,
     suggest_sumber_dana,
 )
 from kumuhgis.geo.crs import INDONESIA_BOUNDS_LONLAT, resolve_crs
+from kumuhgis.ingest.volumes import check_work_volumes
 from kumuhgis.store import coerce_to_schema
 
 __all__ = ["ValidationResult", "validate_frame", "map_columns"]
@@ -192,6 +196,7 @@ def validate_frame(
     source: str = "",
     existing: pd.DataFrame | None = None,
     assume_crs: str | None = None,
+    rules: RuleSet | str | None = None,
 ) -> ValidationResult:
     """Check ``frame`` against ``layer`` and return the rows that can be stored.
 
@@ -210,8 +215,12 @@ def validate_frame(
         Rows already in the store when appending: their ids count for uniqueness.
     assume_crs
         CRS the user says the file is in, used when the file has none.
+    rules
+        The project's rule set (criterion codes, units, volume groups); default
+        Permen 14/2018.
     """
     schema = get_layer(layer)
+    rules = load_rules(rules)
     raw = frame.copy()
     if "_row" not in raw.columns:
         raw["_row"] = np.arange(2, len(raw) + 2)
@@ -219,11 +228,18 @@ def validate_frame(
     col = _Collector(raw["_row"])
     data = _check_columns(raw, schema, col, mapping)
     data = _layer_geometry(data, schema, col, lenient=lenient, source=source, assume_crs=assume_crs)
+    works = schema.name == "kolaborasi"
     for c in schema.columns:
+        if works and c.name in ("volume", "satuan", "volume_kriteria"):
+            continue  # checked per criterion below
         if c.name in data.columns:
-            data[c.name] = _check_column(data[c.name], c, schema, col, lenient=lenient)
+            data[c.name] = _check_column(data[c.name], c, schema, col, lenient=lenient, rules=rules)
             if c.name == "sumber_dana":
                 data = _check_sumber_dana(data, col, lenient=lenient)
+    if works and not col.file_error:
+        data, found = check_work_volumes(data, rules, lenient=lenient)
+        for p in found:
+            col.row(p.idx, p.column, p.value, p.masalah, p.problem, p.perbaikan, p.fix, p.severity)
     if schema.unique and all(u in data.columns for u in schema.unique):
         _check_unique(data, schema, col, existing)
     if schema.name == "sk_kumuh" and existing is not None and "no_sk" in data.columns:
@@ -455,7 +471,7 @@ def _text(v) -> str | None:
     return str(v).strip()
 
 
-def _check_column(values: pd.Series, c, schema, col: _Collector, *, lenient) -> pd.Series:
+def _check_column(values: pd.Series, c, schema, col: _Collector, *, lenient, rules) -> pd.Series:
     name = c.name
     required_msg = (
         f"nilai '{name}' wajib diisi",
@@ -486,13 +502,8 @@ def _check_column(values: pd.Series, c, schema, col: _Collector, *, lenient) -> 
                         "tulis tahun empat angka, mis. 2019", "write a four-digit year, e.g. 2019")  # fmt: skip
         return parsed
     if c.type == "kriteria":
-        # accept the codes of both rule sets (domain.md §3); the rule set in use decides later
-        parsed, failures = parse_kriteria_series(values, codes=CRITERIA_CODES_02_2016)
-        for idx, text, err in failures:
-            col.row(idx, name, text, getattr(err, "masalah", str(err)), getattr(err, "problem", str(err)),
-                    getattr(err, "perbaikan", f"kode yang sah: {', '.join(CRITERIA_CODES)}"),
-                    getattr(err, "fix", f"valid codes: {', '.join(CRITERIA_CODES)}"))  # fmt: skip
-        failed = {f[0] for f in failures}
+        parsed = _check_kriteria(values, col, rules=rules, lenient=lenient)
+        failed = {idx for idx in values.index if pd.isna(parsed[idx]) and not _blank(values[idx])}
         for idx in values.index:
             if idx not in failed and c.required and _blank(parsed[idx]):
                 col.row(idx, name, None, *required_msg)
@@ -524,6 +535,26 @@ def _check_column(values: pd.Series, c, schema, col: _Collector, *, lenient) -> 
                 t = t.lower()
         out.append(t)
     return pd.Series(out, index=values.index, dtype="str")
+
+
+def _check_kriteria(values: pd.Series, col: _Collector, *, rules: RuleSet, lenient) -> pd.Series:
+    """Criterion codes of the project's rule set (domain.md §3): an unknown code (say 4d
+    under 14/2018) is an error naming the rule set; ``lenient`` leaves it out and lists
+    the row (an error still when no known code remains)."""
+    parsed, failures = parse_kriteria_series(values, codes=rules.codes, rule_name=rules.name)
+    parsed = parsed.copy()
+    for idx, text, err in failures:
+        kept = parse_kriteria(text, codes=rules.codes, strict=False) if lenient else ()
+        texts = (getattr(err, "masalah", str(err)), getattr(err, "problem", str(err)),
+                 getattr(err, "perbaikan", ""), getattr(err, "fix", ""))  # fmt: skip
+        if kept:
+            parsed[idx] = ";".join(kept)
+            col.row(idx, "kriteria", text, texts[0] + f"; dibuang, tersisa {';'.join(kept)}",
+                    texts[1] + f"; left out, keeping {';'.join(kept)}", texts[2], texts[3],
+                    severity="repaired")  # fmt: skip
+        else:
+            col.row(idx, "kriteria", text, *texts)
+    return parsed
 
 
 def _check_sumber_dana(data: pd.DataFrame, col: _Collector, *, lenient) -> pd.DataFrame:
