@@ -61,12 +61,13 @@ def city_conditions(snapshot: CitySnapshot, *, until: int | None = None) -> Year
     :func:`~kumuhgis.analysis.years.attribute_kolaborasi` against the ``rt`` and
     ``delineasi`` layers, then :func:`~kumuhgis.analysis.years.derive_conditions`.
 
-    By default (project setting ``atribusi_kolaborasi: klasifikasi``) the works that
-    count, and their RT, come from the Korkot's classification
-    (:func:`~kumuhgis.analysis.kolaborasi.kolaborasi_in_rt`: status ``dalam`` against the
-    delineation of the SK version in force in the work's year, Korkot overrides first,
-    domain.md §7). ``kontainmen`` is the plain containment test, also used when the
-    project has no delineation yet.
+    By default (project setting ``atribusi_kolaborasi: klasifikasi``) the share of each
+    work that counts, and in which RTs, comes from the Korkot's classification
+    (:func:`~kumuhgis.analysis.kolaborasi.kolaborasi_in_rt`: the share inside the
+    delineation of the SK version in force in the work's year, split across the RTs it
+    crosses by length or area, Korkot overrides first, domain.md §5, §7); volumes are read
+    per criterion with the snapshot's rule set. ``kontainmen`` is the plain containment
+    test, also used when the project has no delineation yet.
     """
     settings = snapshot.settings
     rt = snapshot.rt
@@ -89,7 +90,9 @@ def city_conditions(snapshot: CitySnapshot, *, until: int | None = None) -> Year
             overrides=overrides_in_force(snapshot.override_history),
             tolerance_m=tolerance_from_settings(settings),
         )
-    attribution = attribute_kolaborasi(kolaborasi, rt, delineasi=delineasi, placement=placement)
+    attribution = attribute_kolaborasi(
+        kolaborasi, rt, delineasi=delineasi, placement=placement, rules=snapshot.rules
+    )
     return derive_conditions(baseline, attribution, until=until)
 
 

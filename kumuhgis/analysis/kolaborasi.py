@@ -205,6 +205,29 @@ def classify_kolaborasi(
         ``flag_bukan_kebutuhan``, ``kriteria_tanpa_gap``, ``tahun_kondisi``; on the input's
         index, in the input's CRS.
     """
+    return _classify(
+        kolaborasi, delineasi, sk_kumuh=sk_kumuh, rt=rt, wilayah=wilayah,
+        conditions=conditions, overrides=overrides, tolerance_m=tolerance_m,
+        boundary_m=boundary_m,
+    ).frame  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Classified:
+    """The classified frame with the geometries it was computed on (work CRS): the whole
+    works ``g`` and their parts inside the delineation in force ``inside``."""
+
+    frame: gpd.GeoDataFrame
+    g: np.ndarray
+    inside: np.ndarray
+    crs: object
+
+
+def _classify(
+    kolaborasi, delineasi, *, sk_kumuh, rt, wilayah, conditions, overrides, tolerance_m,
+    boundary_m,
+) -> _Classified:  # fmt: skip
+    """:func:`classify_kolaborasi`, keeping the geometries for the RT split."""
     tolerance_m = check_tolerance(tolerance_m)
     if kolaborasi.crs is None:
         raise CRSError("Layer kolaborasi tanpa CRS / kolaborasi layer has no CRS")
@@ -242,7 +265,7 @@ def classify_kolaborasi(
     out["tahun_kondisi"] = year
     geom_name = out.geometry.name
     cols = [c for c in out.columns if c != geom_name] + [geom_name]
-    return out[cols]
+    return _Classified(out[cols], g, where.inside, work_crs)
 
 
 def _versions_in_force(works: pd.DataFrame, sk_kumuh: pd.DataFrame | None) -> np.ndarray:
@@ -458,32 +481,52 @@ def kolaborasi_in_rt(
     sk_kumuh: pd.DataFrame | None = None,
     overrides: pd.DataFrame | None = None,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
-    include_sebagian: bool = False,
 ) -> pd.DataFrame:
-    """Which work counts as inside, and in which RT (domain.md §5, §7).
+    """Which share of each work counts in which RT (domain.md §5, §7).
 
-    A work counts when its effective status (:func:`classify_kolaborasi`, the Korkot's
-    override first) is ``dalam`` — or ``sebagian`` too with ``include_sebagian`` — and
-    an RT holds it (``kode_rt``: the RT with the largest part of its inside part). Work
-    outside the delineation in force in its year never counts (domain.md §5).
+    The share inside is the work's ``porsi_efektif`` (:func:`classify_kolaborasi`, the
+    Korkot's override first): 1 for ``dalam``, ``porsi_dalam`` for ``sebagian``, 0 for
+    ``batas`` and ``luar`` (the outside share is prevention, never reduction). It is split
+    across the RTs the counted part crosses in proportion to its length (line) or area
+    (polygon) in each (:meth:`KawasanIndex.shares`); a point counts whole in the RT that
+    holds it. The counted part is the part inside the delineation in force for a
+    ``sebagian`` work, the whole work for a ``dalam`` one (an override to ``dalam`` counts
+    the whole work).
 
     Returns
     -------
     pandas.DataFrame
-        ``kode_kegiatan, kode_rt, status_akhir, porsi_efektif``, one row per counted work.
+        ``kode_kegiatan, kode_rt, status_akhir, porsi_efektif, porsi_rt`` — one row per
+        work and RT with ``porsi_rt > 0``; Σ ``porsi_rt`` of a work is its
+        ``porsi_efektif`` (when an RT holds its counted part).
     """
-    frame = classify_kolaborasi(
-        kolaborasi,
-        delineasi,
-        sk_kumuh=sk_kumuh,
-        rt=rt,
-        overrides=overrides,
-        tolerance_m=tolerance_m,
-    )
-    wanted = ["dalam", "sebagian"] if include_sebagian else ["dalam"]
-    keep = frame["status_akhir"].isin(wanted) & frame["kode_rt"].notna()
-    cols = ["kode_kegiatan", "kode_rt", "status_akhir", "porsi_efektif"]
-    return pd.DataFrame(frame.loc[keep, cols]).reset_index(drop=True)
+    cols = ["kode_kegiatan", "kode_rt", "status_akhir", "porsi_efektif", "porsi_rt"]
+    c = _classify(
+        kolaborasi, delineasi, sk_kumuh=sk_kumuh, rt=rt, wilayah=None, conditions=None,
+        overrides=overrides, tolerance_m=check_tolerance(tolerance_m), boundary_m=BOUNDARY_M,
+    )  # fmt: skip
+    frame = c.frame
+    eff = np.nan_to_num(frame["porsi_efektif"].to_numpy(dtype=float), nan=0.0)
+    final = frame["status_akhir"].to_numpy(dtype=object)
+    counted = np.flatnonzero(eff > 0)
+    if rt is None or not len(rt) or not len(counted):
+        return pd.DataFrame({k: pd.Series([], dtype="str") for k in cols[:3]}).assign(
+            porsi_efektif=pd.Series([], dtype="float64"), porsi_rt=pd.Series([], dtype="float64")
+        )
+    partial = (final[counted] == "sebagian") & ~shapely.is_missing(c.inside[counted])
+    parts = np.where(partial, c.inside[counted], c.g[counted])
+    rt_index = KawasanIndex.from_frame(rt, kode_column="kode_rt", crs=c.crs)
+    q, p, w = rt_index.shares(parts)
+    rows = counted[q]
+    return pd.DataFrame(
+        {
+            "kode_kegiatan": frame["kode_kegiatan"].astype(str).to_numpy()[rows],
+            "kode_rt": rt_index.kode[p].astype(str),
+            "status_akhir": final[rows].astype(str),
+            "porsi_efektif": eff[rows],
+            "porsi_rt": np.round(eff[rows] * w, 9),
+        }
+    ).astype({"kode_kegiatan": "str", "kode_rt": "str", "status_akhir": "str"})
 
 
 # =========================================================================== summaries

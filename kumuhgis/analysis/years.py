@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from kumuhgis.core.errors import CRSError, Problem, ValidationError
+from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.schema import CRITERIA_CODES_02_2016
-from kumuhgis.core.vocabulary import work_kriteria
+from kumuhgis.core.vocabulary import work_volumes
 
 __all__ = [
     "ATTRIBUTION_SETTING",
@@ -46,6 +47,9 @@ ATTRIBUTION_COLUMNS = (
     "kriteria",
     "volume",
     "satuan",
+    "porsi",
+    "volume_kegiatan",
+    "nilai_rp",
 )
 TRACE_COLUMNS = (
     "kode_rt",
@@ -81,16 +85,11 @@ class YearConditions:
 
 
 def _empty_attribution() -> pd.DataFrame:
+    text = ("kode_kegiatan", "nama_kegiatan", "sumber_dana", "kode_rt", "kriteria", "satuan")
     return pd.DataFrame(
         {
-            "kode_kegiatan": pd.Series([], dtype="str"),
-            "nama_kegiatan": pd.Series([], dtype="str"),
-            "tahun": pd.Series([], dtype="int64"),
-            "sumber_dana": pd.Series([], dtype="str"),
-            "kode_rt": pd.Series([], dtype="str"),
-            "kriteria": pd.Series([], dtype="str"),
-            "volume": pd.Series([], dtype="float64"),
-            "satuan": pd.Series([], dtype="str"),
+            c: pd.Series([], dtype="int64" if c == "tahun" else "str" if c in text else "float64")
+            for c in ATTRIBUTION_COLUMNS
         }
     )
 
@@ -106,60 +105,58 @@ def attribute_kolaborasi(
     *,
     delineasi: gpd.GeoDataFrame | None = None,
     placement: pd.DataFrame | None = None,
+    rules: RuleSet | str | None = None,
 ) -> pd.DataFrame:
-    """Which kolaborasi reduces which RT's volumes (domain.md §5).
+    """How much of which kolaborasi reduces which RT's volumes (domain.md §5).
 
-    A kolaborasi counts for an RT when its geometry lies inside the RT polygon
-    (``covered_by``: a point on the boundary counts as inside) and — when a delineation
-    is given and not empty — inside a delineation polygon delineated in or before the
-    kolaborasi's year (all polygons when none is that old). Work outside the
-    delineation changes no RT's volumes; a line or polygon crossing two RTs lies inside
-    neither and is not counted (a share-based rule belongs to the kolaborasi
-    classification, domain.md §7). A geometry on the shared edge of two RTs counts once,
-    for the RT whose ``kode_rt`` sorts first.
+    Each work's volume is read per criterion (:func:`~kumuhgis.core.vocabulary.work_volumes`:
+    the list aligned with ``kriteria``, else one volume for each criterion named, the
+    groups splitting one ideal length excepted). The RT row of criterion ``c`` takes
+    ``volume = volume_c × porsi`` and ``nilai_rp = nilai_rp × porsi``, ``porsi`` being the
+    share of the work counted in that RT.
 
-    This is the one place that decides attribution. ``placement`` replaces the
-    containment test with another classifier's decision: a frame of ``kode_kegiatan`` →
-    ``kode_rt`` (e.g. :func:`kumuhgis.analysis.kolaborasi.kolaborasi_in_rt`, which honours the
-    Korkot's overrides); works not listed there count nowhere.
-
-    Parameters
-    ----------
-    kolaborasi
-        The ``kolaborasi`` layer (``kode_kegiatan``, ``tahun``, ``kriteria``, ``volume`` ...).
-    rt
-        The ``rt`` layer (``kode_rt`` + polygons).
-    delineasi
-        The ``delineasi`` layer (``tahun`` + polygons), optional.
-    placement
-        ``kode_kegiatan``, ``kode_rt`` of the works that count (optional, see above).
+    ``placement`` gives those shares: a frame of ``kode_kegiatan``, ``kode_rt`` and
+    ``porsi_rt`` (:func:`kumuhgis.analysis.kolaborasi.kolaborasi_in_rt`: the share inside
+    the delineation in force split across RTs by length or area, the Korkot's overrides
+    first); works not listed there count nowhere. Without it, the plain containment test:
+    a work counts whole (``porsi`` 1) for the RT polygon that covers it (``covered_by``, a
+    point on the boundary counts as inside; on the shared edge of two RTs the one whose
+    ``kode_rt`` sorts first) when — with a delineation given and not empty — a delineation
+    polygon of ``tahun`` ≤ the work's year covers it too (all polygons when none is that
+    old); a line or polygon crossing two RTs counts nowhere there.
 
     Returns
     -------
     pandas.DataFrame
-        One row per kolaborasi and criterion code it addresses, with the columns of
-        :data:`ATTRIBUTION_COLUMNS`; ``volume`` is the kolaborasi's whole volume for every
-        criterion it addresses.
+        One row per work, RT and criterion code of ``rules`` it addresses, with the
+        columns of :data:`ATTRIBUTION_COLUMNS` (``volume_kegiatan``: the work's volume for
+        that criterion before the share).
     """
     if kolaborasi is None or len(kolaborasi) == 0 or rt is None or len(rt) == 0:
         return _empty_attribution()
+    rules = load_rules(rules)
     for name, layer in (("kolaborasi", kolaborasi), ("rt", rt), ("delineasi", delineasi)):
         if layer is not None and len(layer) and layer.crs is None:
             raise CRSError(f"Layer {name} tanpa CRS / layer {name} has no CRS")
     if placement is not None:
-        where = placement.assign(kode_kegiatan=placement["kode_kegiatan"].astype(str))
-        where = (
-            where[where["kode_rt"].notna()]
-            .drop_duplicates("kode_kegiatan")
-            .set_index("kode_kegiatan")["kode_rt"]
-        )
         kol = kolaborasi.reset_index(drop=True)
-        codes = kol["kode_kegiatan"].astype(str)
-        idx = np.flatnonzero(codes.isin(where.index).to_numpy())
-        hit = pd.Series(
-            where.reindex(codes.iloc[idx]).astype(str).to_numpy(), index=idx, dtype="str"
+        pos = pd.Series(np.arange(len(kol)), index=kol["kode_kegiatan"].astype(str).to_numpy())
+        pos = pos[~pos.index.duplicated()]
+        where = placement[placement["kode_rt"].notna()]
+        where = where[where["kode_kegiatan"].astype(str).isin(pos.index)]
+        share = where["porsi_rt"] if "porsi_rt" in where.columns else pd.Series(1.0, index=where.index)
+        return _attribution_rows(
+            kol,
+            pos.loc[where["kode_kegiatan"].astype(str)].to_numpy(),
+            where["kode_rt"].astype(str).to_numpy(),
+            share.to_numpy(dtype=float),
+            rules,
         )
-        return _attribution_rows(kol, idx, hit)
+    return _contained(kolaborasi, rt, delineasi, rules)
+
+
+def _contained(kolaborasi, rt, delineasi, rules) -> pd.DataFrame:
+    """The plain containment test of :func:`attribute_kolaborasi` (whole works, porsi 1)."""
     kol = kolaborasi[kolaborasi.geometry.notna() & ~kolaborasi.geometry.is_empty]
     kol = kol.to_crs(rt.crs) if not kol.crs.equals(rt.crs) else kol
     kol = kol.reset_index(drop=True)
@@ -183,39 +180,44 @@ def attribute_kolaborasi(
         inside = np.zeros(len(kol), dtype=bool)
         inside[np.unique(dj.index.to_numpy(dtype=int)[in_force])] = True
         keep &= inside
-    return _attribution_rows(kol, np.flatnonzero(keep), hit)
+    idx = np.flatnonzero(keep)
+    return _attribution_rows(kol, idx, hit.reindex(idx).to_numpy(), np.ones(len(idx)), rules)
 
 
-def _attribution_rows(kol: pd.DataFrame, idx: np.ndarray, hit: pd.Series) -> pd.DataFrame:
-    """One row per counted work (positions ``idx`` of ``kol``, RT ``hit[i]``) and criterion."""
+def _text_or_none(v) -> str | None:
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
+def _attribution_rows(
+    kol: pd.DataFrame, idx: np.ndarray, rts: np.ndarray, share: np.ndarray, rules: RuleSet
+) -> pd.DataFrame:
+    """One row per counted (work ``kol.iloc[idx[i]]``, RT ``rts[i]``, share ``share[i]``)
+    and criterion, with the work's volume for that criterion × the share."""
     if len(idx) == 0:
         return _empty_attribution()
-    sel = kol.iloc[idx]
+    get = {c: kol[c].to_numpy(dtype=object) if c in kol.columns else np.full(len(kol), None)
+           for c in ("kode_kegiatan", "nama_kegiatan", "sumber_dana", "kriteria", "volume",
+                     "volume_kriteria", "nilai_rp", "tahun")}  # fmt: skip
+    volumes = {}
     rows = []
-    for i, (_, k) in zip(idx, sel.iterrows(), strict=True):
-        for code in work_kriteria(k.get("kriteria")):
-            rows.append(
-                {
-                    "kode_kegiatan": str(k["kode_kegiatan"]),
-                    "nama_kegiatan": None
-                    if pd.isna(k.get("nama_kegiatan"))
-                    else str(k.get("nama_kegiatan")),
-                    "tahun": int(k["tahun"]),
-                    "sumber_dana": None
-                    if pd.isna(k.get("sumber_dana"))
-                    else str(k.get("sumber_dana")),
-                    "kode_rt": hit[i],
-                    "kriteria": code,
-                    "volume": 0.0 if pd.isna(k.get("volume")) else float(k["volume"]),
-                    "satuan": None if pd.isna(k.get("satuan")) else str(k.get("satuan")),
-                }
-            )
+    for i, r, s in zip(idx.tolist(), rts.tolist(), share.tolist(), strict=True):
+        if i not in volumes:
+            volumes[i] = work_volumes(get["kriteria"][i], get["volume"][i], get["volume_kriteria"][i], rules)
+        nilai = get["nilai_rp"][i]
+        nilai = np.nan if nilai is None or pd.isna(nilai) else float(nilai)
+        for code, vol in volumes[i].items():
+            rows.append((
+                str(get["kode_kegiatan"][i]), _text_or_none(get["nama_kegiatan"][i]),
+                int(get["tahun"][i]), _text_or_none(get["sumber_dana"][i]), str(r), code,
+                round(vol * s, 9), rules.criterion(code).unit, s, vol, round(nilai * s, 2),
+            ))  # fmt: skip
     if not rows:
         return _empty_attribution()
     out = pd.DataFrame(rows, columns=list(ATTRIBUTION_COLUMNS))
     for c in ("kode_kegiatan", "nama_kegiatan", "sumber_dana", "kode_rt", "kriteria", "satuan"):
         out[c] = out[c].astype("str")
-    return out
+    return out.astype({"tahun": "int64", "volume": "float64", "porsi": "float64",
+                       "volume_kegiatan": "float64", "nilai_rp": "float64"})  # fmt: skip
 
 
 def _volume_columns(baseline: pd.DataFrame) -> list[str]:
