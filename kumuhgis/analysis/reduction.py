@@ -433,21 +433,27 @@ def _measures(
 ) -> pd.DataFrame:
     """:func:`rt_measures` of every RT and year in ``years``, with ``kontribusi_u``
     (measure 3 against the RT's previous year ``t − 1``) and the RT's units."""
-    sel = scores[pd.to_numeric(scores["tahun"]).astype(int).isin(years)]
-    dup = sel.duplicated(["kode_rt", "tahun"])
-    if dup.any():
-        first = sel[dup].iloc[0]
+    tahun = pd.to_numeric(scores["tahun"]).to_numpy(dtype=np.int64)
+    sel = scores[(tahun >= years[0]) & (tahun <= years[-1])]
+    rt_of, rts = pd.factorize(sel["kode_rt"].astype(str))
+    yi = pd.to_numeric(sel["tahun"]).to_numpy(dtype=np.int64) - years[0]
+    cell = rt_of * len(years) + yi
+    counts = np.bincount(cell, minlength=len(rts) * len(years))
+    if (counts > 1).any():
+        first = sel.iloc[int(np.flatnonzero(counts[cell] > 1)[1])]
         raise UsageError(
             f"RT {first['kode_rt']} punya lebih dari satu baris tahun {first['tahun']} / "
             f"RT {first['kode_rt']} has more than one row for {first['tahun']}"
         )
     m = rt_measures(sel, rules=rules).reset_index(drop=True)
-    prev = m[["kode_rt", "tahun", "S"]].assign(tahun=m["tahun"] + 1).rename(columns={"S": "S_prev"})
-    m = m.merge(prev, on=["kode_rt", "tahun"], how="left")
-    s_prev = m["S_prev"].fillna(0).to_numpy(dtype=np.int64)  # no t−1: S_prev 0 → kontribusi 0
+    grid = np.zeros((len(rts), len(years) + 1), dtype=np.int64)  # column 0: "no t − 1"
+    grid[rt_of, yi + 1] = m["S"].to_numpy()
+    s_prev = grid[rt_of, yi]  # no t−1 row: S_prev 0 → kontribusi 0
     m["kontribusi_u"] = _kontribusi_u(m["luas_u"].to_numpy(), s_prev, m["S"].to_numpy())
-    u = _fill_units(units.assign(kode_rt=units["kode_rt"].astype(str)).drop_duplicates("kode_rt"))
-    return _fill_units(m.merge(u, on="kode_rt", how="left"))
+    u = units.assign(kode_rt=units["kode_rt"].astype(str)).drop_duplicates("kode_rt")
+    u = _fill_units(u.set_index("kode_rt").reindex(rts).reset_index(names="kode_rt"))
+    u = u.drop(columns="kode_rt").take(rt_of).reset_index(drop=True)
+    return pd.concat([m, u], axis=1)
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,9 @@ class YearConditions:
     """Outcome of :func:`derive_conditions`.
 
     ``conditions``: the baseline columns plus ``asal`` (``observed``/``derived``), one row
-    per RT and year. ``trace``: one row per RT, year and criterion with the columns of
-    :data:`TRACE_COLUMNS` (``kode_kegiatan`` lists the kolaborasi codes, ``;``-separated;
+    per RT and year. ``trace``: one row per RT, year and criterion where a kolaborasi
+    applied or the volume changed, with the columns of :data:`TRACE_COLUMNS`
+    (``kode_kegiatan`` lists the kolaborasi codes with a volume there, ``;``-separated;
     ``volume_subtracted`` is what was actually taken off, never more than
     ``volume_before``). ``attribution``: the kolaborasi rows attributed to RTs.
     """
@@ -275,8 +276,12 @@ def derive_conditions(
     For each RT and year ``t`` after its first survey: a baseline row for ``t`` is used
     as observed; otherwise the year is derived from ``t − 1`` with, per volume column
     ``v_c``, ``v_c,t = max(0, v_c,t−1 − Σ volume of attributed kolaborasi of year t with
-    criterion c)``; header columns (luas, bangunan, KK, lengths ...) are carried over.
-    Arithmetic is decimal to 6 places (results are rounded to 6 decimals).
+    criterion c)`` (the attribution's ``volume`` is already the work's volume for ``c``
+    × its share in the RT); header columns (luas, bangunan, KK, lengths ...) are carried
+    over from the RT's latest survey. Results are rounded to 6 decimals.
+
+    Vectorised over RTs: one array step per year (RT × criterion), one ``take`` of the
+    baseline rows for the header columns.
 
     Parameters
     ----------
@@ -291,9 +296,9 @@ def derive_conditions(
     Returns
     -------
     YearConditions
-        ``conditions`` sorted by year then ``kode_rt`` on a fresh index, the ``trace``
-        (every RT, year and criterion; the volume columns of the baseline) and the
-        ``attribution`` used.
+        ``conditions`` sorted by year then ``kode_rt`` on a fresh index; the ``trace``
+        (the RT, year and criterion cells where a kolaborasi applied or the volume changed);
+        the ``attribution`` used.
 
     Raises
     ------
@@ -304,68 +309,154 @@ def derive_conditions(
     attribution = _empty_attribution() if attribution is None else attribution
     vol_cols = _volume_columns(baseline)
     codes = [c[2:] for c in vol_cols]
-    base = baseline.copy()
-    base["kode_rt"] = base["kode_rt"].astype(str)
-    base["tahun"] = pd.to_numeric(base["tahun"]).astype("int64")
-    for c in vol_cols:
-        base[c] = pd.to_numeric(base[c]).astype("float64")
-    base["asal"] = OBSERVED
+    base = baseline.assign(
+        kode_rt=baseline["kode_rt"].astype(str),
+        tahun=pd.to_numeric(baseline["tahun"]).astype("int64"),
+        asal=OBSERVED,
+        **{c: pd.to_numeric(baseline[c]).astype("float64") for c in vol_cols},
+    )
     if base.empty:
         return YearConditions(base.reset_index(drop=True), _empty_trace(), attribution)
-    years_present = [int(base["tahun"].min()), int(base["tahun"].max())]
+    first = int(base["tahun"].min())
+    years_present = [first, int(base["tahun"].max())]
     if len(attribution):
         years_present.append(int(attribution["tahun"].max()))
     last = int(until) if until is not None else max(years_present)
-    first = int(base["tahun"].min())
-
-    att = attribution[attribution["kriteria"].isin(codes)]
-    att = att.assign(kode_rt=att["kode_rt"].astype(str), tahun=att["tahun"].astype("int64"))
-    sums = att.groupby(["tahun", "kode_rt", "kriteria"], sort=True).agg(
-        volume=("volume", "sum"),
-        kode_kegiatan=("kode_kegiatan", lambda s: ";".join(sorted(dict.fromkeys(map(str, s))))),
-    )
-
-    frames: list[pd.DataFrame] = []
-    traces: list[pd.DataFrame] = []
-    prev: pd.DataFrame | None = None
-    by_year = {int(y): g.set_index("kode_rt", drop=False) for y, g in base.groupby("tahun")}
-    for t in range(first, last + 1):
-        obs = by_year.get(t, base.iloc[0:0].set_index("kode_rt", drop=False))
-        s_t = sums.loc[t] if t in sums.index.get_level_values(0) else None
-        sub = (
-            s_t["volume"].unstack("kriteria").reindex(columns=codes).fillna(0.0)
-            if s_t is not None
-            else pd.DataFrame(columns=codes, dtype="float64")
-        )
-        cur = obs if prev is None else _next_year(prev, obs, sub, t, vol_cols, codes)
-        if len(cur) == 0:  # pragma: no cover - the first year always has a survey
-            continue
-        traces.append(_trace_year(cur, prev, t, vol_cols, codes, s_t))
-        frames.append(cur)
-        prev = cur
-    conditions = pd.concat(frames, ignore_index=True) if frames else base.iloc[0:0]
-    conditions = conditions.sort_values(["tahun", "kode_rt"], kind="stable").reset_index(drop=True)
-    conditions = conditions.astype(
-        {c: base[c].dtype for c in base.columns if c in conditions.columns}
-    )
-    trace = pd.concat(traces, ignore_index=True) if traces else _empty_trace()
-    trace = trace.sort_values(["tahun", "kode_rt"], kind="stable").reset_index(drop=True)
+    base = base[base["tahun"] <= last].reset_index(drop=True)
+    if base.empty:
+        return YearConditions(base, _empty_trace(), attribution)
+    rt_of, rts = pd.factorize(base["kode_rt"], sort=True)
+    steps = _Steps.build(base, rt_of, len(rts), first, last, vol_cols)
+    kol = _year_sums(attribution, rts, codes, first, last)
+    src, vol, derived, tr = _run_years(steps, kol)
+    conditions = base.take(src).reset_index(drop=True)
+    conditions["tahun"] = (first + tr.t_of_row).astype("int64")
+    conditions["asal"] = pd.Series(np.where(derived, DERIVED, OBSERVED), dtype="str")
+    conditions[vol_cols] = vol
+    conditions = conditions.astype({c: base[c].dtype for c in base.columns})
+    trace = _trace_frame(tr, kol, rts, codes, first)
     return YearConditions(conditions=conditions, trace=trace, attribution=attribution)
 
 
-def _next_year(prev, obs, sub, t: int, vol_cols: list[str], codes: list[str]) -> pd.DataFrame:
-    """Year ``t``: the observed rows ``obs``, and every other RT of ``prev`` derived as
-    ``max(0, v_{t−1} − Σ kolaborasi volume of t)`` per criterion (``sub``: RT × criterion),
-    rounded to 6 decimals."""
-    carry_ids = prev.index[~prev.index.isin(obs.index)]
-    carry = prev.loc[carry_ids].copy()
-    if len(carry):
-        before = carry[vol_cols].to_numpy(dtype=np.float64)
-        minus = sub.reindex(index=carry_ids, columns=codes).fillna(0.0).to_numpy(dtype=np.float64)
-        carry[vol_cols] = np.round(np.maximum(0.0, before - minus), 6)
-        carry["tahun"] = t
-        carry["asal"] = DERIVED
-    return pd.concat([obs, carry]) if len(obs) else carry
+@dataclass(frozen=True)
+class _Steps:
+    """The observed rows as arrays: ``obs_row[t, r]`` the baseline row of RT ``r`` in year
+    ``first + t`` (−1 when not surveyed) and ``volumes`` the baseline's volume columns."""
+
+    obs_row: np.ndarray
+    volumes: np.ndarray
+
+    @classmethod
+    def build(cls, base, rt_of, n_rt, first, last, vol_cols) -> _Steps:
+        obs_row = np.full((last - first + 1, n_rt), -1, dtype=np.int64)
+        obs_row[base["tahun"].to_numpy() - first, rt_of] = np.arange(len(base))
+        return cls(obs_row, base[vol_cols].to_numpy(dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class _KolSums:
+    """Σ attributed volume per year, RT and criterion (``volume[t, r, k]``), and the
+    kolaborasi codes behind each cell (``codes``: flat cell key → ``"K1;K2"``)."""
+
+    volume: np.ndarray
+    codes: pd.Series
+    named: np.ndarray
+
+
+def _year_sums(attribution, rts, codes, first, last) -> _KolSums:
+    n_t, n_r, n_k = last - first + 1, len(rts), len(codes)
+    volume = np.zeros((n_t, n_r, n_k))
+    att = attribution[attribution["kriteria"].isin(codes)]
+    ti = pd.to_numeric(att["tahun"]).to_numpy(dtype=np.int64) - first
+    ri = rts.get_indexer(att["kode_rt"].astype(str))
+    ki = pd.Index(codes).get_indexer(att["kriteria"])
+    ok = (ti >= 0) & (ti < n_t) & (ri >= 0)
+    vol = att["volume"].to_numpy(dtype=np.float64)
+    np.add.at(volume, (ti[ok], ri[ok], ki[ok]), vol[ok])
+    named = ok & (vol > 0)
+    key = (ti * n_r + ri) * n_k + ki
+    cells = pd.DataFrame({"key": key[named], "k": att["kode_kegiatan"].astype(str).to_numpy()[named]})
+    cells = cells.drop_duplicates().sort_values(["key", "k"], kind="stable")
+    keys, ks = cells["key"].to_numpy(), cells["k"].to_numpy(dtype=object)
+    uniq, start = np.unique(keys, return_index=True)
+    ends = np.append(start[1:], len(keys)).tolist() if len(keys) else []
+    texts = [ks[a] if b - a == 1 else ";".join(ks[a:b]) for a, b in zip(start.tolist(), ends, strict=True)]
+    joined = pd.Series(texts, index=uniq, dtype=object)
+    has = np.zeros(volume.shape, dtype=bool)
+    has[ti[named], ri[named], ki[named]] = True
+    return _KolSums(volume, joined, has)
+
+
+@dataclass(frozen=True)
+class _Trail:
+    """Per output row: its year index ``t_of_row`` and RT ``rt_of_row``; per trace cell
+    (flat ``row × criterion``) the volumes before and after and the origin."""
+
+    t_of_row: np.ndarray
+    rt_of_row: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+    derived: np.ndarray
+
+
+def _run_years(steps: _Steps, kol: _KolSums):
+    """Walk the years: observed rows where surveyed, else ``max(0, v − Σ kolaborasi)``."""
+    n_t, n_r = steps.obs_row.shape
+    n_k = steps.volumes.shape[1]
+    cur = np.full((n_r, n_k), np.nan)
+    src = np.full(n_r, -1, dtype=np.int64)
+    present = np.zeros(n_r, dtype=bool)
+    out = {k: [] for k in ("src", "vol", "derived", "t", "rt", "before")}
+    for t in range(n_t):
+        o = steps.obs_row[t]
+        seen = o >= 0
+        derived = present & ~seen
+        before = cur
+        cur = cur.copy()
+        cur[derived] = np.round(np.maximum(0.0, before[derived] - kol.volume[t][derived]), 6)
+        cur[seen] = steps.volumes[o[seen]]
+        src[seen] = o[seen]
+        present = present | seen
+        rows = np.flatnonzero(present)
+        out["src"].append(src[rows])
+        out["vol"].append(cur[rows])
+        out["derived"].append(derived[rows])
+        out["t"].append(np.full(len(rows), t, dtype=np.int64))
+        out["rt"].append(rows)
+        out["before"].append(before[rows])
+    cat = {k: np.concatenate(v) for k, v in out.items()}
+    trail = _Trail(cat["t"], cat["rt"], cat["before"], cat["vol"], cat["derived"])
+    return cat["src"], cat["vol"], cat["derived"], trail
+
+
+def _trace_frame(tr: _Trail, kol: _KolSums, rts, codes, first) -> pd.DataFrame:
+    """The trace cells where a kolaborasi applied or the volume changed."""
+    n_r, n_k = len(rts), len(codes)
+    kvol = kol.volume[tr.t_of_row, tr.rt_of_row]
+    key = ((tr.t_of_row * n_r + tr.rt_of_row) * n_k)[:, None] + np.arange(n_k)
+    named = kol.named[tr.t_of_row, tr.rt_of_row]
+    moved = ~np.isnan(tr.before) & (tr.before != tr.after)
+    row, k = np.nonzero(named | (kvol > 0) | moved)
+    if not len(row):
+        return _empty_trace()
+    before, after = tr.before[row, k], tr.after[row, k]
+    derived = tr.derived[row]
+    frame = pd.DataFrame(
+        {
+            "kode_rt": pd.Series(rts.to_numpy()[tr.rt_of_row[row]], dtype="str"),
+            "tahun": (first + tr.t_of_row[row]).astype(np.int64),
+            "kriteria": pd.Series(np.asarray(codes, dtype=object)[k], dtype="str"),
+            "asal": pd.Series(np.where(derived, DERIVED, OBSERVED), dtype="str"),
+            "volume_before": before,
+            "kode_kegiatan": pd.Series(
+                kol.codes.reindex(key[row, k]).fillna("").to_numpy(), dtype="str"
+            ),
+            "volume_kolaborasi": kvol[row, k],
+            "volume_subtracted": np.where(derived, np.round(before - after, 6), 0.0),
+            "volume_after": after,
+        }
+    )
+    return frame[list(TRACE_COLUMNS)]
 
 
 def _empty_trace() -> pd.DataFrame:
@@ -382,42 +473,6 @@ def _empty_trace() -> pd.DataFrame:
             "volume_after": pd.Series([], dtype="float64"),
         }
     )
-
-
-def _trace_year(cur, prev, t, vol_cols, codes, s_t) -> pd.DataFrame:
-    n, k = len(cur), len(codes)
-    ids = cur.index.to_numpy()
-    after = cur[vol_cols].to_numpy(dtype=np.float64)
-    if prev is not None:
-        before = prev[vol_cols].reindex(ids).to_numpy(dtype=np.float64)
-    else:
-        before = np.full((n, k), np.nan)
-    derived = (cur["asal"] == DERIVED).to_numpy()
-    subtracted = np.where(derived[:, None], np.round(before - after, 6), 0.0)
-    frame = pd.DataFrame(
-        {
-            "kode_rt": np.repeat(ids, k),
-            "tahun": np.full(n * k, t, dtype=np.int64),
-            "kriteria": np.tile(np.asarray(codes, dtype=object), n),
-            "asal": np.repeat(cur["asal"].to_numpy(dtype=object), k),
-            "volume_before": before.ravel(),
-            "volume_subtracted": subtracted.ravel(),
-            "volume_after": after.ravel(),
-        }
-    )
-    frame["kode_rt"] = frame["kode_rt"].astype("str")
-    frame["kriteria"] = frame["kriteria"].astype("str")
-    frame["asal"] = frame["asal"].astype("str")
-    if s_t is not None and len(s_t):
-        extra = s_t.reset_index()
-        frame = frame.merge(extra, on=["kode_rt", "kriteria"], how="left")
-        frame = frame.rename(columns={"volume": "volume_kolaborasi"})
-        frame["volume_kolaborasi"] = frame["volume_kolaborasi"].fillna(0.0)
-        frame["kode_kegiatan"] = frame["kode_kegiatan"].fillna("").astype("str")
-    else:
-        frame["volume_kolaborasi"] = 0.0
-        frame["kode_kegiatan"] = pd.Series([""] * len(frame), dtype="str")
-    return frame[list(TRACE_COLUMNS)]
 
 
 def fill_luas_from_polygons(
