@@ -27,10 +27,10 @@ from kumuhgis.analysis.reduction import (
     TARGET_KIND_KEY,
     Reduction,
     reduction,
-    rt_units,
     targets_from_settings,
 )
 from kumuhgis.analysis.scoring import ScoredYears, condition_year, score
+from kumuhgis.analysis.units import rt_units
 from kumuhgis.analysis.verification import SETTINGS_KEY as VERIFICATION_KEY
 from kumuhgis.analysis.verification import Verification, verify_sk
 from kumuhgis.analysis.years import (
@@ -42,6 +42,7 @@ from kumuhgis.analysis.years import (
 )
 from kumuhgis.core.errors import UsageError
 from kumuhgis.core.rules import RuleSet, load_rules
+from kumuhgis.core.sk import sk_in_force
 from kumuhgis.core.snapshot import CitySnapshot
 
 __all__ = [
@@ -127,15 +128,34 @@ def reduction_city(
     by: str = "kelurahan",
     rules: RuleSet | str | None = None,
     scored: ScoredYears | None = None,
+    scope: str = "sk",
+    no_sk: str | None = None,
 ) -> Reduction:
     """The three reduction measures of domain.md §5 for the city: conditions derived up
     to ``year_to`` (:func:`score_city`), units from the ``rt``, ``wilayah``,
-    ``delineasi`` and ``sk_kumuh`` layers, targets from ``target_pengurangan_ha``."""
+    ``delineasi`` and ``sk_kumuh`` layers, targets from ``target_pengurangan_ha``.
+
+    Scope, always labelled (domain.md §5): the SK version ``no_sk`` — by default the one in
+    force in ``year_from`` (:func:`kumuhgis.core.sk.sk_in_force`) — gives the official
+    figures (its RTs, :func:`kumuhgis.analysis.units.rt_units`); ``scope="kota"`` gives the
+    views for every RT; the scope table holds both and the kumuh RTs outside every SK.
+    """
     settings = snapshot.settings
     scored = score_city(snapshot, rules=rules) if scored is None else scored
+    sk = snapshot.sk_kumuh
+    if no_sk is None and len(sk):
+        no_sk = sk_in_force(sk, int(year_from))
+    elif no_sk is not None and str(no_sk) not in set(sk["no_sk"].astype(str)):
+        raise UsageError(f"SK '{no_sk}' tidak ada / no such SK version: {no_sk}")
     units = rt_units(
-        snapshot.rt, snapshot.wilayah, delineasi=snapshot.delineasi, sk_kumuh=snapshot.sk_kumuh
+        snapshot.rt, snapshot.wilayah, delineasi=snapshot.delineasi, sk_kumuh=sk, no_sk=no_sk
     )
+    if no_sk is not None:
+        label = f"SK {no_sk} (RT di dalam kawasannya; angka resmi)"
+    elif len(snapshot.delineasi):
+        label = "Delineasi (belum ada SK; RT di dalam kawasan delineasi)"
+    else:
+        label = "Seluruh kota (belum ada SK maupun delineasi)"
     sc = scored.scores[scored.scores["tahun"] <= int(year_to)]
     return reduction(
         sc,
@@ -147,6 +167,8 @@ def reduction_city(
         targets=targets_from_settings(settings),
         target_kind=str(settings.get(TARGET_KIND_KEY, "kumulatif")),
         trace=scored.trace,
+        scope=scope,
+        scope_label=label,
     )
 
 

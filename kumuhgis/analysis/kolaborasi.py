@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 
 from kumuhgis.core.errors import CRSError, UsageError
-from kumuhgis.core.sk import sk_in_force
+from kumuhgis.core.sk import delineation_of, sk_in_force
 from kumuhgis.core.vocabulary import KOLABORASI_STATUSES as STATUSES
 from kumuhgis.core.vocabulary import work_kriteria
 from kumuhgis.geo.crs import metric_crs
@@ -314,9 +314,10 @@ def _locate_works(
     tolerance_m: float,
     boundary_m: float,
 ) -> _Where:
-    """Classify the works of each SK version against that version's kawasan (all
-    delineasi polygons for works without a version); without a delineation every work
-    with a geometry is ``luar``."""
+    """Classify the works of each SK version against that version's kawasan polygons
+    (:func:`kumuhgis.core.sk.delineation_of`: the polygons of that version when the
+    delineation is versioned; all unversioned polygons for works without a version);
+    without a delineation every work with a geometry is ``luar``."""
     n = len(g)
     where = _Where(
         status=np.full(n, TANPA_GEOMETRI, dtype=np.int8),
@@ -341,12 +342,8 @@ def _locate_works(
     keys = np.array(["" if v is None else str(v) for v in version_of], dtype=object)
     for version in dict.fromkeys(keys.tolist()):
         pos = np.flatnonzero(keys == version)
-        if version == "":
-            sel = dl
-        else:
-            in_sk = sk_kumuh["no_sk"].astype(str) == version
-            codes = set(sk_kumuh.loc[in_sk, "kode_kawasan"].astype(str))
-            sel = dl[dl["kode_kawasan"].astype(str).isin(codes)]
+        # the polygons of the version in force (its own when the delineation is versioned)
+        sel = delineation_of(dl, sk_kumuh, version or None)
         index = KawasanIndex.from_frame(sel, crs=work_crs)
         res = index.classify_geometries(g[pos], tolerance_m=tolerance_m, boundary_m=boundary_m)
         where.status[pos], where.porsi[pos] = res.status, res.porsi_dalam

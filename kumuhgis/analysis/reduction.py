@@ -25,18 +25,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from kumuhgis.analysis.scoring import LEVEL_COLUMN, MICRO, SECTORAL_COLUMN, to_micro
-from kumuhgis.core.codes import split_codes
+from kumuhgis.analysis.units import fill_units, rt_kawasan, rt_units
 from kumuhgis.core.errors import Problem, UsageError, ValidationError
 from kumuhgis.core.rules import RuleSet, load_rules
 
 __all__ = [
     "HA_UNIT",
     "BY_CHOICES",
+    "SCOPES",
+    "SCOPE_LABELS",
     "TARGET_KEY",
     "TARGET_KIND_KEY",
     "targets_from_settings",
@@ -53,13 +54,19 @@ HA_UNIT = 10**10
 _HA_PER_MICRO = HA_UNIT // MICRO  # 10⁴
 _MAX_LUAS_HA = 10_000
 BY_CHOICES = ("rt", "kawasan", "kelurahan", "kecamatan", "kota", "kriteria")
+#: Scopes of the reduction views (domain.md §5): the SK in force (official) or the city.
+SCOPES = ("sk", "kota")
+#: The scope lines, in words.
+SCOPE_LABELS = {
+    "sk": "SK yang berlaku (RT di dalam kawasannya; angka resmi)",
+    "kota": "Seluruh kota (semua RT)",
+    "kumuh_di_luar_sk": "Kumuh di luar SK (RT kumuh di luar semua kawasan SK; calon SK berikutnya)",
+}
 #: Project setting holding the reduction targets per year: ``{2019: 103.95, 2020: 120}``.
 TARGET_KEY = "target_pengurangan_ha"
 #: Project setting saying whether those targets are ``kumulatif`` (default) or ``tahunan``.
 TARGET_KIND_KEY = "target_pengurangan_jenis"
 TARGET_KINDS = ("kumulatif", "tahunan")
-_UNKNOWN = "(tidak diketahui)"
-_OUTSIDE = "(di luar delineasi)"
 
 _KEYS = {
     "rt": (["kode_rt"], ["rt", "rw", "kode_kel", "kelurahan", "kode_kawasan"]),
@@ -71,125 +78,6 @@ _KEYS = {
 
 
 # --------------------------------------------------------------------------- RT → units
-
-
-def rt_kawasan(
-    rt: gpd.GeoDataFrame,
-    *,
-    delineasi: gpd.GeoDataFrame | None = None,
-    sk_kumuh: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """The kawasan of every RT (domain.md §2; issue rule "RT → kawasan").
-
-    An RT belongs to a kawasan when its representative point lies in (or on the edge of)
-    the kawasan's delineation polygon, or, failing that, when an SK row lists its
-    ``kode_rt`` (later SK dates win). When several polygons hold the point, the most
-    recently delineated one wins, then the smallest ``kode_kawasan``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``kode_rt``, ``kode_kawasan``, ``nama_kawasan``, ``sumber_kawasan``
-        (``delineasi``/``sk``/empty) — one row per RT, empty codes when outside.
-    """
-    codes = rt["kode_rt"].astype(str).to_numpy()
-    kaw = pd.Series([""] * len(rt), index=codes, dtype="str")
-    nama = pd.Series([""] * len(rt), index=codes, dtype="str")
-    src = pd.Series([""] * len(rt), index=codes, dtype="str")
-    if delineasi is not None and len(delineasi) and len(rt):
-        dl = delineasi.to_crs(rt.crs) if not delineasi.crs.equals(rt.crs) else delineasi
-        pts = gpd.GeoDataFrame(
-            {"kode_rt": codes}, geometry=rt.geometry.representative_point().to_numpy(), crs=rt.crs
-        )
-        polys = gpd.GeoDataFrame(
-            {
-                "kode_kawasan": dl["kode_kawasan"].astype(str).to_numpy(),
-                "nama_kawasan": dl["nama_kawasan"].astype(str).to_numpy(),
-                "_tahun": pd.to_numeric(dl["tahun"], errors="coerce").fillna(0).to_numpy(),
-            },
-            geometry=dl.geometry.to_numpy(),
-            crs=dl.crs,
-        )
-        j = gpd.sjoin(pts, polys, how="inner", predicate="covered_by")
-        j = j.sort_values(["kode_rt", "_tahun", "kode_kawasan"], ascending=[True, False, True])
-        j = j.drop_duplicates("kode_rt").set_index("kode_rt")
-        kaw.loc[j.index] = j["kode_kawasan"].astype(str)
-        nama.loc[j.index] = j["nama_kawasan"].astype(str)
-        src.loc[j.index] = "delineasi"
-    if sk_kumuh is not None and len(sk_kumuh) and "kode_rt" in sk_kumuh.columns:
-        sk = sk_kumuh.assign(_t=sk_kumuh["tanggal_sk"].astype(str)).sort_values("_t", kind="stable")
-        for _, row in sk.iterrows():  # later SK rows overwrite earlier ones
-            for code in split_codes(row["kode_rt"]):
-                if code in kaw.index and src[code] != "delineasi":
-                    kaw[code] = str(row["kode_kawasan"])
-                    nama[code] = str(row.get("nama_lokasi", "") or "")
-                    src[code] = "sk"
-    return pd.DataFrame(
-        {
-            "kode_rt": pd.Series(codes, dtype="str"),
-            "kode_kawasan": kaw.to_numpy(),
-            "nama_kawasan": nama.to_numpy(),
-            "sumber_kawasan": src.to_numpy(),
-        }
-    ).astype({"kode_kawasan": "str", "nama_kawasan": "str", "sumber_kawasan": "str"})
-
-
-def rt_units(
-    rt: pd.DataFrame,
-    wilayah: pd.DataFrame,
-    *,
-    delineasi: gpd.GeoDataFrame | None = None,
-    sk_kumuh: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Every RT with its kelurahan, kecamatan, kota and kawasan (domain.md §2).
-
-    RT → kelurahan through ``rt.kode_kel``; kecamatan and kota through ``wilayah``;
-    kawasan through :func:`rt_kawasan`. Unknown units are ``"(tidak diketahui)"``, RTs in
-    no kawasan ``"(di luar delineasi)"``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``kode_rt, rt, rw, kode_kel, kelurahan, kecamatan, kota, kode_kawasan,
-        nama_kawasan, sumber_kawasan`` — one row per RT.
-    """
-    base = pd.DataFrame(
-        {
-            "kode_rt": rt["kode_rt"].astype(str).to_numpy(),
-            "rt": rt["rt"].astype(str).to_numpy() if "rt" in rt.columns else "",
-            "rw": rt["rw"].astype(str).to_numpy() if "rw" in rt.columns else "",
-            "kode_kel": rt["kode_kel"].astype(str).to_numpy() if "kode_kel" in rt.columns else "",
-        }
-    )
-    wil = pd.DataFrame(wilayah).drop(columns=[c for c in ("geometry",) if c in wilayah.columns])
-    wil = wil.assign(kode_kel=wil["kode_kel"].astype(str)).drop_duplicates("kode_kel")
-    wil = wil[["kode_kel", "kelurahan", "kecamatan", "kota"]]
-    out = base.merge(wil, on="kode_kel", how="left")
-    if isinstance(rt, gpd.GeoDataFrame) and len(rt):
-        out = out.merge(
-            rt_kawasan(rt, delineasi=delineasi, sk_kumuh=sk_kumuh), on="kode_rt", how="left"
-        )
-    else:
-        out["kode_kawasan"] = ""
-        out["nama_kawasan"] = ""
-        out["sumber_kawasan"] = ""
-    return _fill_units(out)
-
-
-def _fill_units(units: pd.DataFrame) -> pd.DataFrame:
-    out = units.copy()
-    for c in ("rt", "rw", "kode_kel", "kelurahan", "kecamatan", "kota"):
-        if c not in out.columns:
-            out[c] = _UNKNOWN
-        out[c] = out[c].astype("str").fillna(_UNKNOWN).replace({"": _UNKNOWN, "nan": _UNKNOWN})
-    for c in ("kode_kawasan", "nama_kawasan", "sumber_kawasan"):
-        if c not in out.columns:
-            out[c] = ""
-        out[c] = out[c].astype("str").fillna("")
-    outside = out["kode_kawasan"] == ""
-    out.loc[outside, "kode_kawasan"] = _OUTSIDE
-    out.loc[outside, "nama_kawasan"] = _OUTSIDE
-    return out
 
 
 # --------------------------------------------------------------------------- RT measures
@@ -285,7 +173,10 @@ class Reduction:
     kumuh, hectare-equivalent and kontribusi per unit; ``target``: the city's yearly
     reduction against the project's targets; ``totals``: exact city totals of the
     ``wilayah`` columns; ``jejak``: trace rows where a kolaborasi or a survey changed a
-    volume.
+    volume. ``lingkup``: the scope of those views (``sk``: the RTs inside the kawasan of
+    the SK in force, the official figures; ``kota``: every RT), ``lingkup_label`` what it
+    is in words; ``lingkup_tabel``: the city totals of every measure for each scope —
+    the SK, the whole city and the kumuh RTs outside every SK (domain.md §5).
     """
 
     year_from: int
@@ -299,6 +190,9 @@ class Reduction:
     target: pd.DataFrame
     totals: dict = field(default_factory=dict)
     jejak: pd.DataFrame | None = None
+    lingkup: str = "kota"
+    lingkup_label: str = ""
+    lingkup_tabel: pd.DataFrame | None = None
 
     @property
     def view(self) -> pd.DataFrame:
@@ -348,6 +242,8 @@ def reduction(
     targets: dict | None = None,
     target_kind: str = "kumulatif",
     trace: pd.DataFrame | None = None,
+    scope: str = "sk",
+    scope_label: str = "",
 ) -> Reduction:
     """The three reduction measures of domain.md §5, by RT, kawasan, kelurahan, kecamatan,
     kota or criterion, from ``year_from`` (the baseline year Y0) to ``year_to``.
@@ -381,6 +277,13 @@ def reduction(
         the yearly and the cumulative target are reported either way.
     trace
         The trace table of :func:`kumuhgis.analysis.years.derive_conditions` (kept for ``jejak``).
+    scope
+        ``"sk"`` (default, the official figures): the views cover the RTs of ``units``
+        with ``dalam_sk`` (:func:`kumuhgis.analysis.units.rt_units`; every RT when the
+        units do not say); ``"kota"``: every RT. :attr:`Reduction.lingkup_tabel` gives both,
+        and the kumuh RTs outside every SK kawasan, whatever ``scope`` is (domain.md §5).
+    scope_label
+        What the SK scope is, in words (e.g. ``"SK 188.45/287/HUK/2016"``).
 
     Raises
     ------
@@ -389,8 +292,14 @@ def reduction(
     """
     rules = load_rules(rules)
     y0, y1 = _checked_range(scores, by, year_from, year_to)
+    if scope not in SCOPES:
+        raise UsageError(
+            f"Lingkup harus {' atau '.join(SCOPES)}, bukan {scope!r} / scope must be "
+            f"{' or '.join(SCOPES)}, not {scope!r}"
+        )
     years = list(range(y0, y1 + 1))
-    m = _measures(scores, units, years, rules)
+    m_all = _measures(scores, units, years, rules)
+    m = m_all[m_all["dalam_sk"].to_numpy()] if scope == "sk" else m_all
     sums = _unit_sums(m, by, y0, y1, rules)
     wilayah, totals = _wilayah(sums, rules)
     parameter = _parameter(sums, rules, totals)
@@ -406,7 +315,35 @@ def reduction(
         target=_target(m, years, targets or {}, target_kind),
         totals=totals,
         jejak=_jejak(trace, y0, y1),
+        lingkup=scope,
+        lingkup_label=scope_label or SCOPE_LABELS[scope],
+        lingkup_tabel=_scope_table(m_all, y0, y1, rules, scope_label),
     )
+
+
+def _scope_table(m: pd.DataFrame, y0: int, y1: int, rules: RuleSet, label: str) -> pd.DataFrame:
+    """The city totals of every measure for each scope (domain.md §5): the SK (RTs with
+    ``dalam_sk``), the whole city, and the RTs outside every SK kawasan that are kumuh in
+    Y0 or Y1 ("kumuh di luar SK", candidates for the next SK)."""
+    yr = m["tahun"].to_numpy()
+    kumuh_rts = m.loc[((yr == y0) | (yr == y1)) & (m["kumuh_u"].to_numpy() > 0), "kode_rt"]
+    outside = m["luar_semua_sk"].to_numpy() & m["kode_rt"].isin(set(kumuh_rts)).to_numpy()
+    rows = []
+    for key, text, sel in (
+        ("sk", label or SCOPE_LABELS["sk"], m["dalam_sk"].to_numpy()),
+        ("kota", SCOPE_LABELS["kota"], np.ones(len(m), dtype=bool)),
+        ("kumuh_di_luar_sk", SCOPE_LABELS["kumuh_di_luar_sk"], outside),
+    ):
+        part = m[sel]
+        if len(part) and (part["tahun"] == y0).any() and (part["tahun"] == y1).any():
+            sums = _unit_sums(part, "kota", y0, y1, rules)
+            _, totals = _wilayah(sums, rules)
+            _parameter(sums, rules, totals)
+        else:
+            totals = {"jumlah_rt": 0}
+        rows.append({"lingkup": key, "uraian": text, **totals})
+    out = pd.DataFrame(rows)
+    return out.astype({"lingkup": "str", "uraian": "str"})
 
 
 def _checked_range(scores: pd.DataFrame, by: str, year_from, year_to) -> tuple[int, int]:
@@ -451,7 +388,7 @@ def _measures(
     s_prev = grid[rt_of, yi]  # no t−1 row: S_prev 0 → kontribusi 0
     m["kontribusi_u"] = _kontribusi_u(m["luas_u"].to_numpy(), s_prev, m["S"].to_numpy())
     u = units.assign(kode_rt=units["kode_rt"].astype(str)).drop_duplicates("kode_rt")
-    u = _fill_units(u.set_index("kode_rt").reindex(rts).reset_index(names="kode_rt"))
+    u = fill_units(u.set_index("kode_rt").reindex(rts).reset_index(names="kode_rt"))
     u = u.drop(columns="kode_rt").take(rt_of).reset_index(drop=True)
     return pd.concat([m, u], axis=1)
 

@@ -145,7 +145,9 @@ def attribute_kolaborasi(
         pos = pos[~pos.index.duplicated()]
         where = placement[placement["kode_rt"].notna()]
         where = where[where["kode_kegiatan"].astype(str).isin(pos.index)]
-        share = where["porsi_rt"] if "porsi_rt" in where.columns else pd.Series(1.0, index=where.index)
+        share = (
+            where["porsi_rt"] if "porsi_rt" in where.columns else pd.Series(1.0, index=where.index)
+        )
         return _attribution_rows(
             kol,
             pos.loc[where["kode_kegiatan"].astype(str)].to_numpy(),
@@ -203,7 +205,9 @@ def _attribution_rows(
     rows = []
     for i, r, s in zip(idx.tolist(), rts.tolist(), share.tolist(), strict=True):
         if i not in volumes:
-            volumes[i] = work_volumes(get["kriteria"][i], get["volume"][i], get["volume_kriteria"][i], rules)
+            volumes[i] = work_volumes(
+                get["kriteria"][i], get["volume"][i], get["volume_kriteria"][i], rules
+            )
         nilai = get["nilai_rp"][i]
         nilai = np.nan if nilai is None or pd.isna(nilai) else float(nilai)
         for code, vol in volumes[i].items():
@@ -375,12 +379,17 @@ def _year_sums(attribution, rts, codes, first, last) -> _KolSums:
     np.add.at(volume, (ti[ok], ri[ok], ki[ok]), vol[ok])
     named = ok & (vol > 0)
     key = (ti * n_r + ri) * n_k + ki
-    cells = pd.DataFrame({"key": key[named], "k": att["kode_kegiatan"].astype(str).to_numpy()[named]})
+    cells = pd.DataFrame(
+        {"key": key[named], "k": att["kode_kegiatan"].astype(str).to_numpy()[named]}
+    )
     cells = cells.drop_duplicates().sort_values(["key", "k"], kind="stable")
     keys, ks = cells["key"].to_numpy(), cells["k"].to_numpy(dtype=object)
     uniq, start = np.unique(keys, return_index=True)
     ends = np.append(start[1:], len(keys)).tolist() if len(keys) else []
-    texts = [ks[a] if b - a == 1 else ";".join(ks[a:b]) for a, b in zip(start.tolist(), ends, strict=True)]
+    texts = [
+        ks[a] if b - a == 1 else ";".join(ks[a:b])
+        for a, b in zip(start.tolist(), ends, strict=True)
+    ]
     joined = pd.Series(texts, index=uniq, dtype=object)
     has = np.zeros(volume.shape, dtype=bool)
     has[ti[named], ri[named], ki[named]] = True

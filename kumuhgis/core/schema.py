@@ -30,6 +30,7 @@ __all__ = [
     "VOLUME_COLUMNS",
     "normalize_header",
     "get_layer",
+    "unique_key",
 ]
 
 # domain.md §3: the 16 criteria of Permen PUPR 14/PRT/M/2018 ...
@@ -180,8 +181,12 @@ LAYERS: dict[str, LayerSchema] = {
             _c("nama_kawasan", aliases=("kawasan", "nama_lokasi", "lokasi")),
             _KODE_KEL,
             _TAHUN,
+            # the version a polygon belongs to: an SK number, or a dated version of its own
+            # (kumuhgis.core.sk.delineation_of); empty = every version
+            _c("versi", required=False, aliases=("versi_delineasi", "no_sk", "nomor_sk")),
+            _c("tanggal_versi", "date", required=False, aliases=("tanggal_delineasi",)),
         ),
-        unique=("kode_kawasan",),
+        unique=("kode_kawasan", "versi"),
         title_id="Delineasi kawasan kumuh",
         title_en="Delineated slum areas",
     ),
@@ -308,6 +313,28 @@ LAYERS: dict[str, LayerSchema] = {
         title_en="Collaboration projects",
     ),
 }
+
+
+def unique_key(frame: pd.DataFrame, schema: LayerSchema, *, sep: str = " | ") -> pd.Series:
+    """The unique key of every row (``schema.unique`` joined by ``sep``); an optional key
+    column the frame lacks, or an empty cell of one, counts as ``""`` (a delineasi polygon
+    without ``versi`` is keyed by its ``kode_kawasan`` alone)."""
+    parts = []
+    for name in schema.unique:
+        column = schema.column(name)
+        if name in frame.columns:
+            values = frame[name].astype("str")
+            if column is not None and not column.required:
+                values = values.where(frame[name].notna(), "")
+        else:
+            values = pd.Series([""] * len(frame), index=frame.index, dtype="str")
+        parts.append(values)
+    if not parts:
+        return pd.Series([""] * len(frame), index=frame.index, dtype="str")
+    key = parts[0]
+    for values in parts[1:]:
+        key = key + sep + values
+    return key
 
 
 def get_layer(name: str) -> LayerSchema:

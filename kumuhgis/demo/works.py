@@ -182,7 +182,9 @@ def simulate(rng, town: Town, kawasan: list[Kawasan], plan: Plan, survey: Survey
             if must_stay and total_nilai(new, hdr[r]) < KUMUH_MIN:
                 continue
             w.volume_kriteria = split_volume(
-                w.kriteria, w.volume, [float(state[r][CODE_INDEX[c]]) for c in w.kriteria.split(";")]
+                w.kriteria,
+                w.volume,
+                [float(state[r][CODE_INDEX[c]]) for c in w.kriteria.split(";")],
             )
             state[r] = new
             w.kawasan = kawasan[rt_kawasan[r]].kode

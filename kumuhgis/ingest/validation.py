@@ -35,13 +35,14 @@ import pandas as pd
 import shapely
 
 from kumuhgis.core.errors import Problem, ValidationError
-from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.numeric import parse_number_series
+from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.schema import (
     STORAGE_CRS,
     LayerSchema,
     get_layer,
     normalize_header,
+    unique_key,
 )
 from kumuhgis.core.vocabulary import (
     normalize_sumber_dana,
@@ -240,7 +241,7 @@ def validate_frame(
         data, found = check_work_volumes(data, rules, lenient=lenient)
         for p in found:
             col.row(p.idx, p.column, p.value, p.masalah, p.problem, p.perbaikan, p.fix, p.severity)
-    if schema.unique and all(u in data.columns for u in schema.unique):
+    if schema.unique and all(u in data.columns for u in schema.required if u in schema.unique):
         _check_unique(data, schema, col, existing)
     if schema.name == "sk_kumuh" and existing is not None and "no_sk" in data.columns:
         _check_sk_versions(data, col, existing)
@@ -595,9 +596,9 @@ def _check_sumber_dana(data: pd.DataFrame, col: _Collector, *, lenient) -> pd.Da
 
 def _check_unique(data, schema, col: _Collector, existing: pd.DataFrame | None) -> None:
     key_cols = list(schema.unique)
-    keys = data[key_cols].astype(str).agg(" | ".join, axis=1)
+    keys = unique_key(data, schema)
     label = " + ".join(key_cols)
-    blank = data[key_cols].isna().any(axis=1)
+    blank = data[[c for c in key_cols if c in schema.required]].isna().any(axis=1)
     dup = keys.duplicated(keep=False) & ~blank
     if dup.any():
         first_rows = {}
@@ -608,8 +609,8 @@ def _check_unique(data, schema, col: _Collector, existing: pd.DataFrame | None) 
             col.row(idx, label, keys[idx], f"id ganda (juga di baris {', '.join(map(str, others))})",
                     f"duplicate id (also in row(s) {', '.join(map(str, others))})",
                     "beri id unik pada tiap baris", "give every row a unique id")  # fmt: skip
-    if existing is not None and len(existing) and all(k in existing.columns for k in key_cols):
-        stored = set(existing[key_cols].astype(str).agg(" | ".join, axis=1))
+    if existing is not None and len(existing):
+        stored = set(unique_key(existing, schema))
         for idx, k in keys[~blank].items():
             if k in stored:
                 col.row(idx, label, k, "id sudah ada di proyek", "id already stored in the project",

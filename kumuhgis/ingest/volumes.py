@@ -61,7 +61,9 @@ def _number(text, idx, column, problems) -> float | None:
     try:
         v = parse_number(text, kind="float")
     except CellError as err:
-        problems.append(RowProblem(idx, column, text, err.masalah, err.problem, err.perbaikan, err.fix))
+        problems.append(
+            RowProblem(idx, column, text, err.masalah, err.problem, err.perbaikan, err.fix)
+        )
         return None
     if v is not None and v < 0:
         problems.append(RowProblem(idx, column, text, "nilai harus ≥ 0", "value must be ≥ 0",
@@ -90,7 +92,9 @@ def _row_volumes(idx, codes, cell, by_column, rules, lenient, problems) -> list[
                                    "value of 'volume' is required", "isi sel ini", "fill in this cell"))  # fmt: skip
         return None
     parts = str(cell).split(";") if isinstance(cell, str) else [cell]
-    values = [_number(p.strip() if isinstance(p, str) else p, idx, "volume", problems) for p in parts]
+    values = [
+        _number(p.strip() if isinstance(p, str) else p, idx, "volume", problems) for p in parts
+    ]
     if any(v is None for v in values):
         return None
     if len(values) > 1:

@@ -47,6 +47,7 @@ from kumuhgis.core.schema import (
     empty_frame,
     get_layer,
     storage_dtype,
+    unique_key,
 )
 
 __all__ = [
@@ -366,8 +367,9 @@ class _Transaction:
             fields = set(pyogrio.read_info(self.path, layer=layer)["fields"])
             if schema.unique:
                 keys = pyogrio.read_dataframe(
-                    self.path, layer=layer, columns=list(schema.unique), read_geometry=False
-                )
+                    self.path, layer=layer, read_geometry=False,
+                    columns=[c for c in schema.unique if c in fields],
+                )  # fmt: skip
                 _check_unique_against(keys, data, schema)
             attrs = [c for c in data.columns if c != getattr(data, "_geometry_column_name", None)]
             if set(attrs) <= fields:
@@ -517,8 +519,8 @@ def _check_table_name(name: str) -> None:
 def _check_unique_against(current: pd.DataFrame, new: pd.DataFrame, schema: LayerSchema) -> None:
     if not schema.unique or current.empty:
         return
-    key_cur = current[list(schema.unique)].astype(str).agg("|".join, axis=1)
-    key_new = new[list(schema.unique)].astype(str).agg("|".join, axis=1)
+    key_cur = unique_key(current, schema, sep="|")
+    key_new = unique_key(new, schema, sep="|")
     clash = sorted(set(key_new) & set(key_cur))
     if clash:
         raise StoreError(
