@@ -82,6 +82,8 @@ def _cmd_verify_sk(args: argparse.Namespace) -> int:
 
 
 def _cmd_kolaborasi(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from kumuhgis.analysis.city import classify_city
     from kumuhgis.analysis.kolaborasi import STATUSES, tolerance_from_settings
     from kumuhgis.core.numeric import format_rupiah
@@ -101,7 +103,7 @@ def _cmd_kolaborasi(args: argparse.Namespace) -> int:
     with progress("Klasifikasi kolaborasi / classifying", total=2) as advance:
         classified = classify_city(snap, tolerance_m=tol)
         advance(description="Menulis / writing")
-        written = write_kolaborasi(classified, out, tolerance_m=tol)
+        written = write_kolaborasi(classified, out, tolerance_m=tol, rules=snap.rules)
         advance()
     con = console()
     counts = classified["status_akhir"].value_counts()
@@ -109,17 +111,24 @@ def _cmd_kolaborasi(args: argparse.Namespace) -> int:
     outside = float(classified["nilai_rp_luar"].sum())
     n_manual = int(classified["status_manual"].notna().sum())
     n_gap = int(classified["flag_bukan_kebutuhan"].fillna(False).astype(bool).sum())
+    n_prev = int((pd.to_numeric(classified["porsi_efektif"], errors="coerce") < 1).sum())
     parts = ", ".join(f"{s} {int(counts.get(s, 0))}" for s in STATUSES)
     if args.lang == "id":
         con.print(
             f"{len(classified)} kegiatan (toleransi {tol:g} m): {parts}; {n_manual} diubah Korkot; {n_gap} bukan kebutuhan RT-nya"
         )
-        con.print(f"Nilai {format_rupiah(total)}, di luar delineasi {format_rupiah(outside)}")
+        con.print(
+            f"Nilai {format_rupiah(total)}, di luar delineasi {format_rupiah(outside)} "
+            f"(pencegahan, bukan pengurangan: {n_prev} kegiatan, lembar 'Pencegahan')"
+        )
     else:
         con.print(
             f"{len(classified)} works (tolerance {tol:g} m): {parts}; {n_manual} overridden; {n_gap} not a need of their RT"
         )
-        con.print(f"Value Rp {total:,.0f}, outside the delineation Rp {outside:,.0f}")
+        con.print(
+            f"Value Rp {total:,.0f}, outside the delineation Rp {outside:,.0f} "
+            f"(prevention, not reduction: {n_prev} works, sheets 'Pencegahan')"
+        )
     con.print(
         ("Ditulis / written: " if args.lang == "id" else "Written: ") + written.describe(args.lang)
     )
