@@ -207,10 +207,15 @@ def verify_city(
     compare_with: str | None = None,
     year: int | None = None,
     scored: ScoredYears | None = None,
+    derived: bool = False,
 ) -> Verification:
     """The SK verification of domain.md §6 for the city: its layers, its scored RT levels
     (:func:`score_city`), its tolerances (``verifikasi_sk``) and area method
-    (``metode_luas``)."""
+    (``metode_luas``).
+
+    RT levels are those of the observed surveys only (``asal == "observed"``: each RT's
+    latest survey on or before the SK), so an SK is never judged on work done after it was
+    signed; ``derived=True`` includes the derived years, labelled ``turunan``."""
     settings = snapshot.settings
     if not snapshot.has("sk_kumuh"):
         raise UsageError(
@@ -221,6 +226,8 @@ def verify_city(
     if snapshot.has("baseline"):
         scored = score_city(snapshot) if scored is None else scored
         scores = scored.scores
+        if not derived and "asal" in scores.columns:
+            scores = scores[scores["asal"].astype(str) == "observed"]
         not_kumuh = scored.rules.not_kumuh_codes
     return verify_sk(
         snapshot.sk_kumuh,
@@ -234,4 +241,5 @@ def verify_city(
         not_kumuh=not_kumuh,
         tolerances=(settings.get(VERIFICATION_KEY) or {}),
         area_method=str(settings.get("metode_luas", "geodesic")),
+        level_source="turunan" if derived else "survei",
     )

@@ -51,7 +51,9 @@ def _cmd_verify_sk(args: argparse.Namespace) -> int:
     out = check_out(args.out, _VERIFY_FORMATS)
     snap = load_project(args)
     with progress("Verifikasi SK / verifying the SK", total=2) as advance:
-        result = verify_city(snap, no_sk=args.sk, compare_with=args.banding, year=args.year)
+        result = verify_city(
+            snap, no_sk=args.sk, compare_with=args.banding, year=args.year, derived=args.turunan
+        )
         advance(description="Menulis / writing")
         title = f"Verifikasi SK Kumuh — {snap.meta.get('kota', '')}".rstrip(" —")
         written = write_verification(result, out, title=title)
@@ -189,7 +191,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Periksa setiap versi SK Kumuh terhadap delineasi, RT dan tingkat kumuh baseline: luas_mismatch, "
             "rt_tidak_kumuh_di_sk, rt_kumuh_di_luar_sk, tanpa_geometri, tanpa_rincian_rt, tumpang_tindih, "
             "lintas_kelurahan, nama_tidak_cocok, dan perbandingan antarversi (lokasi_ditambah, lokasi_dihapus, "
-            "luas_berubah), dengan rekomendasi (pertahankan / revisi SK / terbitkan SK baru) dan luas terverifikasi. "
+            "kode_berubah, luas_berubah), dengan rekomendasi (pertahankan / revisi SK / terbitkan SK baru) dan luas terverifikasi. "
             "/ Check every SK version against the delineation, the RTs and their levels, compare versions, recommend."
         ),
         epilog=(
@@ -214,6 +216,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         p,
         help="tahun tingkat RT / year of the RT levels (default: terakhir s.d. tahun SK / latest up to the SK's year)",
     )
+    p.add_argument(
+        "--turunan", "--derived", dest="turunan", action="store_true",
+        help="pakai juga tahun turunan (kondisi dari kolaborasi), diberi label; bawaan: hanya survei teramati "
+        "terakhir s.d. tanggal SK / also use derived years, labelled; default: observed surveys only",
+    )  # fmt: skip
     add_out(p, _VERIFY_FORMATS)
     p.set_defaults(func=_cmd_verify_sk)
 
