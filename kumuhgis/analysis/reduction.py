@@ -122,23 +122,31 @@ def rt_measures(scores: pd.DataFrame, *, rules: RuleSet | str | None = None) -> 
         ]  # fmt: skip
         raise ValidationError(problems, source="luas RT", layer="baseline")
     micro = to_micro(luas)
-    level = scores[LEVEL_COLUMN].astype(str).to_numpy()
-    kumuh = ~np.isin(level, rules.not_kumuh_codes)
-    cols: dict[str, np.ndarray] = {
-        "kode_rt": scores["kode_rt"].astype(str).to_numpy(),
+    level_text = scores[LEVEL_COLUMN].astype("str")
+    level_of, level_codes = pd.factorize(level_text)  # a few codes: compare integers
+    is_level = {lv.code: level_of == _code_of(level_codes, lv.code) for lv in rules.levels}
+    kumuh = ~np.isin(level_of, [_code_of(level_codes, c) for c in rules.not_kumuh_codes])
+    cols: dict[str, np.ndarray | pd.Series] = {
+        "kode_rt": scores["kode_rt"].astype("str"),
         "tahun": pd.to_numeric(scores["tahun"]).astype("int64").to_numpy(),
-        "tingkat": level,
+        "tingkat": level_text,
         "luas_u": micro * _HA_PER_MICRO,
         "kumuh_u": np.where(kumuh, micro * _HA_PER_MICRO, 0),
         "S": np.rint(scores[SECTORAL_COLUMN].to_numpy(dtype=np.float64) * 100).astype(np.int64),
     }
     for lv in rules.levels:
-        cols[f"lvl_{lv.code}_u"] = np.where(level == lv.code, micro * _HA_PER_MICRO, 0)
-        cols[f"lvl_{lv.code}_n"] = (level == lv.code).astype(np.int64)
+        cols[f"lvl_{lv.code}_u"] = np.where(is_level[lv.code], micro * _HA_PER_MICRO, 0)
+        cols[f"lvl_{lv.code}_n"] = is_level[lv.code].astype(np.int64)
     for c in rules.criteria:
         p = np.rint(scores[c.p_column].to_numpy(dtype=np.float64) * 100).astype(np.int64)
         cols[f"ha_{c.code}_u"] = micro * p
     return pd.DataFrame(cols, index=scores.index)
+
+
+def _code_of(codes: pd.Index, value: str) -> int:
+    """The factorized code of ``value`` (−2, matching nothing, when absent)."""
+    hit = codes.get_indexer([value])[0]
+    return int(hit) if hit >= 0 else -2
 
 
 def _kontribusi_u(luas_u: np.ndarray, s_prev: np.ndarray, s_cur: np.ndarray) -> np.ndarray:
@@ -325,20 +333,23 @@ def _scope_table(m: pd.DataFrame, y0: int, y1: int, rules: RuleSet, label: str) 
     """The city totals of every measure for each scope (domain.md §5): the SK (RTs with
     ``dalam_sk``), the whole city, and the RTs outside every SK kawasan that are kumuh in
     Y0 or Y1 ("kumuh di luar SK", candidates for the next SK)."""
-    yr = m["tahun"].to_numpy()
-    kumuh_rts = m.loc[((yr == y0) | (yr == y1)) & (m["kumuh_u"].to_numpy() > 0), "kode_rt"]
-    outside = m["luar_semua_sk"].to_numpy() & m["kode_rt"].isin(set(kumuh_rts)).to_numpy()
+    yr, rt = m["tahun"].to_numpy(), m["_rt"].to_numpy()
+    kumuh_rt = np.zeros(int(rt.max()) + 1 if len(rt) else 0, dtype=bool)
+    kumuh_rt[rt[((yr == y0) | (yr == y1)) & (m["kumuh_u"].to_numpy() > 0)]] = True
+    ends = np.flatnonzero((yr == y0) | (yr == y1))  # only Y0 and Y1 are summed
+    outside = (m["luar_semua_sk"].to_numpy() & kumuh_rt[rt])[ends]
+    arrays = _ScopeArrays.of(m, rules, ends)
+    yr = yr[ends]
     rows = []
     for key, text, sel in (
-        ("sk", label or SCOPE_LABELS["sk"], m["dalam_sk"].to_numpy()),
-        ("kota", SCOPE_LABELS["kota"], np.ones(len(m), dtype=bool)),
+        ("sk", label or SCOPE_LABELS["sk"], m["dalam_sk"].to_numpy()[ends]),
+        ("kota", SCOPE_LABELS["kota"], np.ones(len(ends), dtype=bool)),
         ("kumuh_di_luar_sk", SCOPE_LABELS["kumuh_di_luar_sk"], outside),
     ):
-        part = m[sel]
-        if len(part) and (part["tahun"] == y0).any() and (part["tahun"] == y1).any():
-            sums = _unit_sums(part, "kota", y0, y1, rules)
+        if (sel & (yr == y0)).any() and (sel & (yr == y1)).any():
+            sums = _city_sums(arrays, sel, y0, y1, rules)
             _, totals = _wilayah(sums, rules)
-            _parameter(sums, rules, totals)
+            _parameter_totals(sums, rules, totals)
         else:
             totals = {"jumlah_rt": 0}
         rows.append({"lingkup": key, "uraian": text, **totals})
@@ -390,7 +401,7 @@ def _measures(
     u = units.assign(kode_rt=units["kode_rt"].astype(str)).drop_duplicates("kode_rt")
     u = fill_units(u.set_index("kode_rt").reindex(rts).reset_index(names="kode_rt"))
     u = u.drop(columns="kode_rt").take(rt_of).reset_index(drop=True)
-    return pd.concat([m, u], axis=1)
+    return pd.concat([m.assign(_rt=rt_of), u], axis=1)
 
 
 @dataclass(frozen=True)
@@ -421,9 +432,7 @@ def _unit_sums(m: pd.DataFrame, by: str, y0: int, y1: int, rules: RuleSet) -> _S
     """The sums of the RT measures ``m`` per unit of ``by`` (module docstring: integer sums,
     never averages of percentages)."""
     keys, labels = group_keys(by)
-    crit = [f"ha_{c.code}_u" for c in rules.criteria]
-    lvl = [f"lvl_{lv.code}_u" for lv in rules.levels] + [f"lvl_{lv.code}_n" for lv in rules.levels]
-    sum_cols = ["luas_u", "kumuh_u", "kontribusi_u", *lvl, *crit]
+    sum_cols = _sum_columns(rules)
     per_year = m.groupby([*keys, "tahun"], sort=True)[sum_cols].sum()
     per_year["jumlah_rt"] = m.groupby([*keys, "tahun"], sort=True).size()
 
@@ -463,20 +472,77 @@ def _unit_sums(m: pd.DataFrame, by: str, y0: int, y1: int, rules: RuleSet) -> _S
 def _range_kontribusi(m: pd.DataFrame, keys: list[str], y0: int, y1: int) -> pd.DataFrame:
     """Measure 3 over the whole range Y0 → Y1 per unit, over the RTs present in both years:
     ``kontribusi_rng_u`` and their luas ``luas_both_u``."""
-    a = m.loc[m["tahun"] == y0, ["kode_rt", "S"]].rename(columns={"S": "S0"})
-    b = m.loc[m["tahun"] == y1, list(dict.fromkeys(["kode_rt", *keys, "luas_u", "S"]))]
-    b = b.merge(a, on="kode_rt", how="left")
-    has = b["S0"].notna().to_numpy()
-    rng = b[keys].copy()
-    rng["kontribusi_rng_u"] = np.where(
-        has,
-        _kontribusi_u(
-            b["luas_u"].to_numpy(), b["S0"].fillna(0).to_numpy(dtype=np.int64), b["S"].to_numpy()
-        ),
-        0,
-    )
-    rng["luas_both_u"] = np.where(has, b["luas_u"].to_numpy(), 0)
+    rng = _range_rows(m, y0, y1)
     return rng.groupby(keys, sort=True)[["kontribusi_rng_u", "luas_both_u"]].sum()
+
+
+def _range_rows(m: pd.DataFrame, y0: int, y1: int) -> pd.DataFrame:
+    """The rows of Y1 with each RT's range kontribusi Y0 → Y1 and its luas when the RT has
+    both years (0 otherwise); RTs matched by their integer code ``_rt``."""
+    tahun, rt = m["tahun"].to_numpy(), m["_rt"].to_numpy()
+    a, b = tahun == y0, tahun == y1
+    n = int(rt.max()) + 1 if len(rt) else 0
+    s0, has0 = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    s0[rt[a]], has0[rt[a]] = m["S"].to_numpy()[a], True
+    rows = m[b]
+    has = has0[rt[b]]
+    luas = rows["luas_u"].to_numpy()
+    k = _kontribusi_u(luas, s0[rt[b]], rows["S"].to_numpy())
+    return rows.assign(kontribusi_rng_u=np.where(has, k, 0), luas_both_u=np.where(has, luas, 0))
+
+
+@dataclass(frozen=True)
+class _ScopeArrays:
+    """The RT measures as arrays, for column sums over any set of rows."""
+
+    tahun: np.ndarray
+    rt: np.ndarray
+    values: np.ndarray
+    s: np.ndarray
+    luas: np.ndarray
+    cols: list
+
+    @classmethod
+    def of(cls, m: pd.DataFrame, rules: RuleSet, rows: np.ndarray) -> _ScopeArrays:
+        """The arrays of ``m``'s rows ``rows`` (positions)."""
+        cols = _sum_columns(rules)
+        part = m.iloc[rows]
+        return cls(
+            part["tahun"].to_numpy(), part["_rt"].to_numpy(), part[cols].to_numpy(dtype=np.int64),
+            part["S"].to_numpy(), part["luas_u"].to_numpy(), cols,
+        )  # fmt: skip
+
+
+def _city_sums(a: _ScopeArrays, sel: np.ndarray, y0: int, y1: int, rules: RuleSet) -> _Sums:
+    """:func:`_unit_sums` of the rows ``sel`` as one unit (``by="kota"``), by column sums:
+    the city totals of a scope."""
+    at0, at1 = sel & (a.tahun == y0), sel & (a.tahun == y1)
+    s0 = pd.DataFrame([a.values[at0].sum(axis=0)], columns=a.cols, index=["kota"])
+    s1 = pd.DataFrame([a.values[at1].sum(axis=0)], columns=a.cols, index=["kota"])
+    s1["jumlah_rt"] = int(at1.sum())
+    s_before = np.zeros(int(a.rt.max()) + 1, dtype=np.int64)
+    has0 = np.zeros(len(s_before), dtype=bool)
+    s_before[a.rt[at0]], has0[a.rt[at0]] = a.s[at0], True
+    has = has0[a.rt[at1]]
+    k = _kontribusi_u(a.luas[at1], s_before[a.rt[at1]], a.s[at1])
+    rng = pd.DataFrame(
+        {"kontribusi_rng_u": [int(k[has].sum())], "luas_both_u": [int(a.luas[at1][has].sum())]},
+        index=["kota"],
+    )
+    tot0, tot1 = s0[a.cols].sum(), s1[a.cols].sum()
+    (h0, dens), (h1, _) = _derived_units(s0, rules), _derived_units(s1, rules)
+    return _Sums(
+        keys=["kota"], labels=[], unit_labels=None, per_year=s0.iloc[0:0], base0=s0, s0=s0,
+        s1=s1, rng=rng, tot0=tot0, tot1=tot1, h0=h0, h1=h1,
+        ht0={k: int(v[0]) for k, v in h0.items()}, ht1={k: int(v[0]) for k, v in h1.items()},
+        dens=dens,
+    )  # fmt: skip
+
+
+def _sum_columns(rules: RuleSet) -> list[str]:
+    crit = [f"ha_{c.code}_u" for c in rules.criteria]
+    lvl = [f"lvl_{lv.code}_u" for lv in rules.levels] + [f"lvl_{lv.code}_n" for lv in rules.levels]
+    return ["luas_u", "kumuh_u", "kontribusi_u", *lvl, *crit]
 
 
 def _wilayah(sums: _Sums, rules: RuleSet) -> tuple[pd.DataFrame, dict]:
@@ -522,13 +588,21 @@ def _wilayah(sums: _Sums, rules: RuleSet) -> tuple[pd.DataFrame, dict]:
 
 def _parameter(sums: _Sums, rules: RuleSet, totals: dict) -> pd.DataFrame:
     """Measure 2 per criterion and aspect for each unit; adds the city totals of each
-    column to ``totals``."""
-    s0, s1, dens, tot0, tot1 = sums.s0, sums.s1, sums.dens, sums.tot0, sums.tot1
-    p = pd.DataFrame(index=s0.index)
+    column to ``totals`` (:func:`_parameter_totals`)."""
+    s0, s1, dens = sums.s0, sums.s1, sums.dens
+    cols = {}
     for c in rules.criteria:
-        p[f"pengurangan_ha_{c.code}"] = _ha(s0[f"ha_{c.code}_u"] - s1[f"ha_{c.code}_u"])
+        u = f"ha_{c.code}_u"
+        cols[f"pengurangan_ha_{c.code}"] = _ha(s0[u].to_numpy() - s1[u].to_numpy())
     for a_ in rules.aspects:
-        p[f"pengurangan_ha_{a_.key}"] = _ha(sums.h0[a_.key] - sums.h1[a_.key], dens[a_.key])
+        cols[f"pengurangan_ha_{a_.key}"] = _ha(sums.h0[a_.key] - sums.h1[a_.key], dens[a_.key])
+    _parameter_totals(sums, rules, totals)
+    return pd.DataFrame(cols, index=s0.index).reset_index()
+
+
+def _parameter_totals(sums: _Sums, rules: RuleSet, totals: dict) -> None:
+    """The city totals of measure 2 per criterion and aspect, into ``totals``."""
+    tot0, tot1, dens = sums.tot0, sums.tot1, sums.dens
     for c in rules.criteria:
         totals[f"pengurangan_ha_{c.code}"] = float(
             _ha(int(tot0[f"ha_{c.code}_u"]) - int(tot1[f"ha_{c.code}_u"]))
@@ -537,7 +611,6 @@ def _parameter(sums: _Sums, rules: RuleSet, totals: dict) -> pd.DataFrame:
         totals[f"pengurangan_ha_{a_.key}"] = float(
             _ha(sums.ht0[a_.key] - sums.ht1[a_.key], dens[a_.key])
         )
-    return p.reset_index()
 
 
 def _kriteria(sums: _Sums, rules: RuleSet) -> pd.DataFrame:

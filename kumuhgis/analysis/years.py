@@ -335,11 +335,20 @@ def derive_conditions(
     src, vol, derived, tr = _run_years(steps, kol)
     conditions = base.take(src).reset_index(drop=True)
     conditions["tahun"] = (first + tr.t_of_row).astype("int64")
-    conditions["asal"] = pd.Series(np.where(derived, DERIVED, OBSERVED), dtype="str")
+    conditions["asal"] = _origin_text(derived)
     conditions[vol_cols] = vol
     conditions = conditions.astype({c: base[c].dtype for c in base.columns})
     trace = _trace_frame(tr, kol, rts, codes, first)
     return YearConditions(conditions=conditions, trace=trace, attribution=attribution)
+
+
+def _origin_text(derived: np.ndarray) -> pd.Series:
+    """``observed``/``derived`` per row, as text (a take, not one string per row)."""
+    return (
+        pd.Series([OBSERVED, DERIVED], dtype="str")
+        .take(derived.astype(np.int64))
+        .reset_index(drop=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -452,10 +461,10 @@ def _trace_frame(tr: _Trail, kol: _KolSums, rts, codes, first) -> pd.DataFrame:
     derived = tr.derived[row]
     frame = pd.DataFrame(
         {
-            "kode_rt": pd.Series(rts.to_numpy()[tr.rt_of_row[row]], dtype="str"),
+            "kode_rt": pd.Series(rts, dtype="str").take(tr.rt_of_row[row]).reset_index(drop=True),
             "tahun": (first + tr.t_of_row[row]).astype(np.int64),
-            "kriteria": pd.Series(np.asarray(codes, dtype=object)[k], dtype="str"),
-            "asal": pd.Series(np.where(derived, DERIVED, OBSERVED), dtype="str"),
+            "kriteria": pd.Series(codes, dtype="str").take(k).reset_index(drop=True),
+            "asal": _origin_text(derived),
             "volume_before": before,
             "kode_kegiatan": pd.Series(
                 kol.codes.reindex(key[row, k]).fillna("").to_numpy(), dtype="str"
