@@ -128,6 +128,8 @@ class Evidence:
     and the tolerances ``tol``."""
 
     def __init__(self, delineasi, rt, wilayah, scores, not_kumuh, area_method, tol):
+        self.delineasi = delineasi
+        self._args = (rt, wilayah, scores, not_kumuh, area_method, tol)
         self.tol = tol
         self.not_kumuh = set(not_kumuh)
         self.area_method = area_method
@@ -218,6 +220,10 @@ class Evidence:
             r.kode_rt: (str(r.tingkat), int(r.total_nilai), float(r.luas_ha), int(r.tahun))
             for r in s.itertuples()
         }
+
+    def with_delineation(self, delineasi) -> Evidence:
+        """The same evidence against other delineation polygons (one SK version's)."""
+        return Evidence(delineasi, *self._args)
 
     def rt_luas(self, code: str, levels: dict) -> float:
         if code in levels and np.isfinite(levels[code][2]):

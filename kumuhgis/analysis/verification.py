@@ -351,22 +351,13 @@ def verify_sk(
       (after :func:`kumuhgis.core.vocabulary.normalize_name`), with the closest spelling
       (:func:`kumuhgis.core.vocabulary.closest_name`) as ``saran``.
 
-    Per version: ``rt_kumuh_di_luar_sk`` for each RT whose level is not ``TK`` that no
-    location covers (neither listed nor inside a polygon); ``tumpang_tindih`` for each pair
-    of its polygons overlapping by more than ``toleransi_tumpang_tindih_ha``; and the
-    comparison with the previous version by date, or with ``compare_with``
-    (:func:`compare_sk`).
-
-    RT levels come from ``scores`` (the score output, :func:`kumuhgis.analysis.city.score_city`):
-    per RT its latest row up to the year of the SK's date, or up to ``year`` when given; an
-    RT with no row that early is not judged. ``level_source`` says what those rows are
-    (``"survei"``: observed surveys only, the default of :func:`verify_city`;
-    ``"turunan"``: derived years included) and labels the summary and the notes.
-
-    Delineation versions: when ``delineasi`` holds a ``versi`` column with values, each SK
-    version is checked against its own polygons (:func:`kumuhgis.core.sk.delineation_of`),
-    and two versions are compared by code and, where codes changed, by polygon overlap
-    (:func:`compare_sk`).
+    Per version: ``rt_kumuh_di_luar_sk`` for each kumuh RT no location covers;
+    ``tumpang_tindih`` for each pair of its polygons overlapping by more than
+    ``toleransi_tumpang_tindih_ha``; the comparison with the previous version by date, or
+    with ``compare_with``, by code and polygon overlap (:func:`compare_sk`). A versioned
+    ``delineasi`` gives each SK its own polygons. RT levels: per RT its latest row of
+    ``scores`` up to the SK's year (or ``year``), none later; ``level_source``
+    (``"survei"``: observed only; ``"turunan"``: derived years too) labels them.
 
     Recommendation per location: ``hapus`` when it has RTs and all are ``TK``;
     ``revisi`` when it has any other finding; else ``pertahankan``. Per version:
@@ -391,10 +382,9 @@ def verify_sk(
         The version to compare with (default: the previous one by date).
     year
         Year of the RT levels (default: per SK, the latest up to its year).
-    not_kumuh
-        Level codes that are not kumuh (the rule set's, ``("TK",)`` by default).
-    tolerances
-        Overrides of :data:`DEFAULT_TOLERANCES`.
+    not_kumuh, tolerances
+        Level codes that are not kumuh (``("TK",)`` by default); overrides of
+        :data:`DEFAULT_TOLERANCES`.
 
     Raises
     ------
@@ -410,34 +400,34 @@ def verify_sk(
     sk = sk_kumuh.assign(
         no_sk=sk_kumuh["no_sk"].astype(str), kode_kawasan=sk_kumuh["kode_kawasan"].astype(str)
     )
-    versioned = bool(delineation_versions(delineasi))
-    if versioned:
-        notes.append(
-            "Delineasi berversi: tiap SK diperiksa terhadap poligonnya sendiri / versioned "
-            "delineation: each SK is checked against its own polygons."
-        )
-
-    def evidence(v: str) -> Evidence:
-        if not versioned:
-            return ctx
-        own = delineation_of(delineasi, sk, v)
-        return Evidence(own, rt, wilayah, scores, not_kumuh, area_method, tol)
-
+    checked = [no_sk] if no_sk is not None else names
+    contexts = _contexts(ctx, sk, checked, notes)
     per_version = [
-        _verify_version(evidence(v), sk, versions, v, compare_with, year, delineasi)
-        for v in ([no_sk] if no_sk is not None else names)
+        _verify_version(contexts[v], sk, versions, v, compare_with, year, delineasi)
+        for v in checked
     ]
-    for s in (s for _, _, s in per_version):
-        s["sumber_tingkat"] = level_source
     frame, gdf = _ordered([f for f_v, _, _ in per_version for f in f_v], names)
     return Verification(
         findings=frame,
         locations=pd.DataFrame([loc for _, loc_v, _ in per_version for loc in loc_v]),
-        summary=pd.DataFrame([s for _, _, s in per_version]),
+        summary=pd.DataFrame([s for _, _, s in per_version]).assign(sumber_tingkat=level_source),
         geometries=gdf,
         tolerances=tol,
         notes=notes,
     )
+
+
+def _contexts(ctx: Evidence, sk: pd.DataFrame, checked: list[str], notes: list[str]) -> dict:
+    """The evidence each version is checked against: its own polygons when the
+    delineation is versioned (:func:`kumuhgis.core.sk.delineation_of`), else ``ctx``."""
+    dl = ctx.delineasi
+    if not delineation_versions(dl):
+        return {v: ctx for v in checked}
+    notes.append(
+        "Delineasi berversi: tiap SK diperiksa terhadap poligonnya sendiri / versioned "
+        "delineation: each SK is checked against its own polygons."
+    )
+    return {v: ctx.with_delineation(delineation_of(dl, sk, v)) for v in checked}
 
 
 def _source_note(level_source: str) -> str:

@@ -184,6 +184,12 @@ def _cmd_override(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``verify-sk``, ``kolaborasi`` and ``kolaborasi-override`` to the parser."""
+    _register_verify(sub)
+    _register_kolaborasi(sub)
+
+
+def _register_verify(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "verify-sk",
         help="verifikasi SK Kumuh terhadap delineasi dan baseline / verify the SK Kumuh (domain.md §6)",
@@ -224,6 +230,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_out(p, _VERIFY_FORMATS)
     p.set_defaults(func=_cmd_verify_sk)
 
+
+def _register_kolaborasi(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "kolaborasi",
         help="kolaborasi di dalam/di luar delineasi / collaboration inside or outside the delineation (domain.md §7)",
