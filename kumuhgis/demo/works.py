@@ -3,6 +3,13 @@
 Collaboration works reduce the volumes of the RT they lie in (domain.md §5); about a fifth
 lie outside the delineation or straddle it, and two address a criterion that is no gap in
 their RT, so that every status and flag of domain.md §7 has something to find.
+
+The simulation that draws the works and the later surveys keeps its own running state (it
+takes a work's whole volume off every criterion it names, as the demo always did, so that
+the random draws — and every other layer — stay what they were). The works it records give
+one volume per criterion where the criteria split one ideal length (a paving road, 2a;2b:
+:func:`split_volume`, in proportion to the RT's two gaps), as an import requires
+(domain.md §5); kumuhgis derives the years from those recorded volumes.
 """
 
 from __future__ import annotations
