@@ -13,9 +13,11 @@ version in force in the work's year:
 
 The geometry (distances in metres in a metric CRS, the fast point and shape paths) is
 :class:`kumuhgis.geo.index.KawasanIndex`. This module holds the domain rules on top of it:
-which SK version is in force, the Korkot's overrides, the RT and kelurahan of each work,
-the "no gap in its RT" flag, the Korkot list and the summaries by year, funding source and
-kelurahan. The files are written by :mod:`kumuhgis.outputs.kolaborasi_files`.
+which SK version is in force (and its own polygons when the delineation is versioned), the
+Korkot's overrides, the RT and kelurahan of each work, the share of each work counted in each
+RT (:func:`kolaborasi_in_rt`, domain.md §5), the "no gap in its RT" flag, the Korkot list
+and the summaries by year, funding source and kelurahan (the prevention report is
+:mod:`kumuhgis.analysis.prevention`). The files are written by :mod:`kumuhgis.outputs.kolaborasi_files`.
 """
 
 from __future__ import annotations

@@ -3,16 +3,18 @@
 Year ``t``'s condition of an RT is **observed** (a baseline row for ``t``) or
 **derived**: for every criterion ``c``::
 
-    volume_t = max(0, volume_{t−1} − Σ volume of kolaborasi of year t addressing c inside the RT)
+    volume_t = max(0, volume_{t−1} − Σ volume_c of kolaborasi of year t × its share in the RT)
 
 Observed data wins over derived data, and each year's result is the next year's starting
-point. Work outside the delineation changes no RT's volumes.
+point. Work outside the delineation changes no RT's volumes (it is prevention).
 
-Which kolaborasi counts for which RT is decided in one place,
-:func:`attribute_kolaborasi` (a plain containment test), so a finer classification
-(kumuhgis.analysis.kolaborasi, domain.md §7) can replace it without touching the derivation.
-Every derived figure is traced to the kolaborasi rows that produced it
-(:attr:`YearConditions.trace`).
+How much of which kolaborasi counts for which RT is decided in one place,
+:func:`attribute_kolaborasi`: the work's volume per criterion
+(:func:`kumuhgis.core.vocabulary.work_volumes`: one volume per criterion where they split one
+ideal length) times its share in the RT — given by the Korkot's classification
+(:func:`kumuhgis.analysis.kolaborasi.kolaborasi_in_rt`: the share inside the delineation in
+force, split across RTs by length or area), or by a plain containment test. Every derived
+figure is traced to the kolaborasi rows that produced it (:attr:`YearConditions.trace`).
 """
 
 from __future__ import annotations
