@@ -238,6 +238,19 @@ def test_volumes_per_criterion_as_a_list_or_as_columns():
     assert "volume_2a" not in f.columns
 
 
+def test_volume_numbers_in_the_indonesian_style():
+    # the file's style is read from all its volume cells: "2,5" proves Indonesian, so
+    # "1.234" is 1234 m, and a list "0,15;0,3" is 0.15 ha and 0.3 ha
+    r = _import([
+        {"kriteria": "4b", "volume": "1.234", "satuan": "m"},
+        {"kriteria": "4b", "volume": "2,5", "satuan": "m"},
+        {"kriteria": "1b;4a", "volume": "0,15;0,3", "satuan": "ha"},
+    ])  # fmt: skip
+    assert r.ok
+    assert r.frame["volume"].tolist() == [1234.0, 2.5, 0.45]
+    assert r.frame["volume_kriteria"].tolist()[2] == "0.15;0.3"
+
+
 def test_units_are_checked_against_the_criterion():
     r = _import([{"kriteria": "2b", "volume": "35", "satuan": "hektar"},
                  {"kriteria": "1b", "volume": "0,2", "satuan": "hektar"},

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kumuhgis.core.numeric import CellError, is_missing, parse_number
+from kumuhgis.core.numeric import is_missing, parse_number_series
 from kumuhgis.core.rules import RuleSet
 from kumuhgis.core.vocabulary import normalize_unit, work_kriteria
 
@@ -57,23 +57,47 @@ def _fmt(v: float) -> str:
     return f"{v:.6f}".rstrip("0").rstrip(".")
 
 
-def _number(text, idx, column, problems) -> float | None:
-    try:
-        v = parse_number(text, kind="float")
-    except CellError as err:
-        problems.append(
-            RowProblem(idx, column, text, err.masalah, err.problem, err.perbaikan, err.fix)
-        )
-        return None
-    if v is not None and v < 0:
-        problems.append(RowProblem(idx, column, text, "nilai harus ≥ 0", "value must be ≥ 0",
-                                   "periksa angka ini", "check this number"))  # fmt: skip
-        return None
-    return v
+class _Numbers:
+    """Every volume cell of the file (single cells, the items of a list, the
+    ``volume_<code>`` cells) read at once with :func:`parse_number_series`, so the file's
+    number style (``1.234,5`` or ``1,234.5``) is inferred from all of them (domain.md §10)."""
+
+    def __init__(self, data: pd.DataFrame, columns: list[str], problems: list[RowProblem]):
+        keys, raws = [], []
+        for column in columns:
+            if column not in data.columns:
+                continue
+            for idx, cell in data[column].items():
+                parts = str(cell).split(";") if isinstance(cell, str) else [cell]
+                for pos, part in enumerate(parts):
+                    keys.append((idx, column, pos))
+                    raws.append(part.strip() if isinstance(part, str) else part)
+        parsed, failures = parse_number_series(pd.Series(raws, dtype=object), kind="float")
+        bad = {int(label) for label, _, _ in failures}
+        self.values = {
+            k: (None if i in bad or pd.isna(v) else float(v))
+            for i, (k, v) in enumerate(zip(keys, parsed.tolist(), strict=True))
+        }
+        for label, text, err in failures:
+            idx, column, _ = keys[int(label)]
+            problems.append(
+                RowProblem(idx, column, text, err.masalah, err.problem, err.perbaikan, err.fix)
+            )
+        self.problems = problems
+
+    def get(self, idx, column, pos=0) -> float | None:
+        """The number, or None (missing or refused: a problem is recorded then)."""
+        v = self.values.get((idx, column, pos))
+        if v is not None and v < 0:
+            self.problems.append(RowProblem(idx, column, v, "nilai harus ≥ 0", "value must be ≥ 0",
+                                            "periksa angka ini", "check this number"))  # fmt: skip
+            return None
+        return v
 
 
-def _row_volumes(idx, codes, cell, by_column, rules, lenient, problems) -> list[float] | None:
+def _row_volumes(idx, codes, cell, by_column, rules, lenient, numbers) -> list[float] | None:
     """The volume of each code of one row (None when refused)."""
+    problems = numbers.problems
     if by_column:
         extra = sorted(set(by_column) - set(codes))
         missing = [c for c in codes if c not in by_column]
@@ -92,10 +116,11 @@ def _row_volumes(idx, codes, cell, by_column, rules, lenient, problems) -> list[
                                    "value of 'volume' is required", "isi sel ini", "fill in this cell"))  # fmt: skip
         return None
     parts = str(cell).split(";") if isinstance(cell, str) else [cell]
-    values = [
-        _number(p.strip() if isinstance(p, str) else p, idx, "volume", problems) for p in parts
-    ]
+    values = [numbers.get(idx, "volume", pos) for pos in range(len(parts))]
     if any(v is None for v in values):
+        if not any(p.idx == idx and p.column == "volume" for p in problems):
+            problems.append(RowProblem(idx, "volume", cell, "volume kosong di daftar",
+                                       "an empty volume in the list", "isi setiap volume", "fill every volume"))  # fmt: skip
         return None
     if len(values) > 1:
         if len(values) != len(codes):
@@ -172,6 +197,7 @@ def check_work_volumes(
     problems found. The ``volume_<code>`` columns are folded into ``volume_kriteria``."""
     problems: list[RowProblem] = []
     per_col = {m[1]: c for c in data.columns if (m := VOLUME_COLUMN_RE.match(str(c)))}
+    numbers = _Numbers(data, ["volume", *per_col.values()], problems)
     out = data.drop(columns=list(per_col.values()))
     n = len(data)
     volume = np.full(n, np.nan)
@@ -188,15 +214,15 @@ def check_work_volumes(
         for code, column in per_col.items():
             cell = data.at[idx, column]
             if not (is_missing(cell) or not str(cell).strip()):
-                by_column[code] = _number(cell, idx, column, problems)
+                by_column[code] = numbers.get(idx, column)
         if any(v is None for v in by_column.values()):
             continue
-        values = _row_volumes(idx, codes, cells[idx], by_column, rules, lenient, problems)
+        values = _row_volumes(idx, codes, cells[idx], by_column, rules, lenient, numbers)
         satuan[i] = _row_units(idx, codes, units[idx], rules, problems)
         if values is None:
             continue
         same = len(set(values)) == 1
-        volume[i] = values[0] if same else float(np.sum(values))
+        volume[i] = values[0] if same else round(float(np.sum(values)), 6)
         if not same or (len(codes) > 1 and rules.split_conflicts(codes)):
             listed[i] = ";".join(_fmt(v) for v in values)
     out["volume"] = volume
