@@ -29,6 +29,12 @@ import numpy as np
 import pandas as pd
 
 from kumuhgis.analysis.scoring import LEVEL_COLUMN, MICRO, SECTORAL_COLUMN, to_micro
+from kumuhgis.analysis.targets import (
+    TARGET_KEY,
+    TARGET_KIND_KEY,
+    target_series,
+    targets_from_settings,
+)
 from kumuhgis.analysis.units import fill_units, rt_kawasan, rt_units
 from kumuhgis.core.errors import Problem, UsageError, ValidationError
 from kumuhgis.core.rules import RuleSet, load_rules
@@ -62,11 +68,6 @@ SCOPE_LABELS = {
     "kota": "Seluruh kota (semua RT)",
     "kumuh_di_luar_sk": "Kumuh di luar SK (RT kumuh di luar semua kawasan SK; calon SK berikutnya)",
 }
-#: Project setting holding the reduction targets per year: ``{2019: 103.95, 2020: 120}``.
-TARGET_KEY = "target_pengurangan_ha"
-#: Project setting saying whether those targets are ``kumulatif`` (default) or ``tahunan``.
-TARGET_KIND_KEY = "target_pengurangan_jenis"
-TARGET_KINDS = ("kumulatif", "tahunan")
 
 _KEYS = {
     "rt": (["kode_rt"], ["rt", "rw", "kode_kel", "kelurahan", "kode_kawasan"]),
@@ -705,7 +706,7 @@ def _target(m: pd.DataFrame, years: list[int], targets: dict, target_kind: str) 
     k = city["kumuh_u"].to_numpy(dtype=np.int64)
     yearly = np.concatenate([[0], k[:-1] - k[1:]])
     cumulative = k[0] - k
-    t_year, t_cum = _target_series(targets, years, kind=target_kind)
+    t_year, t_cum = target_series(targets, years, kind=target_kind)
     target = pd.DataFrame(
         {
             "tahun": np.array(years, dtype=np.int64),
@@ -737,54 +738,3 @@ def _jejak(trace: pd.DataFrame | None, y0: int, y1: int) -> pd.DataFrame | None:
         )
         jejak = tr[changed].reset_index(drop=True)
     return jejak
-
-
-def _target_series(targets: dict, years: list[int], *, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """Yearly and cumulative targets (since ``years[0]``) for each year; NaN where unknown
-    and for the first year (nothing to reduce yet)."""
-    if kind not in TARGET_KINDS:
-        raise UsageError(
-            f"Jenis target harus {' atau '.join(TARGET_KINDS)}, bukan {kind!r} / target kind must be "
-            f"{' or '.join(TARGET_KINDS)}, not {kind!r}"
-        )
-    t = {int(y): float(v) for y, v in targets.items() if v is not None}
-    y0 = years[0]
-    yearly = np.full(len(years), np.nan)
-    cum = np.full(len(years), np.nan)
-    if kind == "kumulatif":
-        base = t.get(y0, 0.0)
-        prev = 0.0
-        for i, y in enumerate(years[1:], start=1):
-            if y in t:
-                cum[i] = t[y] - base
-            if not np.isnan(cum[i]) and not np.isnan(prev):
-                yearly[i] = cum[i] - prev
-            prev = cum[i]
-    else:
-        acc, seen = 0.0, False
-        for i, y in enumerate(years[1:], start=1):
-            if y in t:
-                yearly[i] = t[y]
-                acc += t[y]
-                seen = True
-            if seen:
-                cum[i] = acc
-    return yearly, cum
-
-
-def targets_from_settings(settings) -> dict[int, float]:
-    """The yearly targets of the setting ``target_pengurangan_ha`` (domain.md §5), ``{tahun: ha}``."""
-    raw = settings.get(TARGET_KEY) or {}
-    if not isinstance(raw, dict):
-        raise UsageError(
-            f"Pengaturan '{TARGET_KEY}' harus berupa {{tahun: ha}} / setting '{TARGET_KEY}' must be {{year: ha}}"
-        )
-    out = {}
-    for y, v in raw.items():
-        try:
-            out[int(y)] = float(v)
-        except (TypeError, ValueError):
-            raise UsageError(
-                f"Target {y}: {v!r} bukan angka / target {y}: {v!r} is not a number"
-            ) from None
-    return out
