@@ -11,6 +11,7 @@ from kumuhgis.cli._console import console, print_problems, progress
 from kumuhgis.cli.options import (
     add_map,
     add_rt_sheet,
+    add_rules,
     add_store,
     add_year,
     command_line,
@@ -111,6 +112,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         mapping=parse_map(args.map),
         source_layer=args.source_layer,
         assume_crs=args.crs,
+        rules=args.rules,
     )
     if result.errors:
         raise ValidationError(result.problems, source=str(args.file), layer=args.layer)
@@ -319,6 +321,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("layer", help=f"layer: {layers}")
     p.add_argument("file", help="berkas masukan / input file")
     _input_options(p)
+    add_rules(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("area", help="luas hektar per fitur / hectares per feature")

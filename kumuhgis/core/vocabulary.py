@@ -5,6 +5,9 @@
   ("APBD II", "pokir DPRD", "BPM", "DD", "CSR BUMN", ...) map onto it, with an optional
   detail ("BPM" → APBN, "BPM/BDI").
 * Criterion codes (domain.md §3): ``"1a; 2B ,v_4c"`` → ``("1a", "2b", "4c")``.
+* Volume units (domain.md §3, §5): ``"m'"``, ``"meter"`` → ``m``; ``"hektar"`` → ``ha``;
+  ``"buah"``, ``"bh"`` → ``unit``; ``"rumah tangga"``, ``"SR"`` → ``KK`` (spellings are
+  data of the rule set, ``unit_spellings``), and a stored work's volume per criterion.
 * Place names (domain.md §6 ``nama_tidak_cocok``): normalisation for matching and the
   closest spelling, including abbreviations such as "MB. Hulu" for "Mentawa Baru Hulu".
 """
@@ -42,6 +45,8 @@ __all__ = [
     "parse_kriteria",
     "parse_kriteria_series",
     "work_kriteria",
+    "normalize_unit",
+    "work_volumes",
     "normalize_name",
     "closest_name",
     "level_code",
@@ -431,8 +436,12 @@ _KRITERIA_TOKEN = re.compile(r"(?:v_?)?0*(\d{1,2})[.\-_]?([a-z])", re.IGNORECASE
 _KRITERIA_JOINERS = {"dan", "and"}
 
 
-def _kriteria_error(text: str, bad: list[str], codes: tuple[str, ...]) -> VocabularyError:
+def _kriteria_error(
+    text: str, bad: list[str], codes: tuple[str, ...], rule_name: str = ""
+) -> VocabularyError:
     listed = ", ".join(f"'{b}'" for b in bad)
+    where_id = f" di aturan {rule_name}" if rule_name else ""
+    where_en = f" in rule set {rule_name}" if rule_name else ""
     valid = ", ".join(codes)
     older = []
     for b in bad:
@@ -445,8 +454,8 @@ def _kriteria_error(text: str, bad: list[str], codes: tuple[str, ...]) -> Vocabu
         note_id = f" (hanya ada di Permen PUPR 02/PRT/M/2016: {', '.join(older)})"
         note_en = f" (only in Permen PUPR 02/PRT/M/2016: {', '.join(older)})"
     return VocabularyError(
-        f"kode kriteria tidak dikenal: {listed}{note_id}",
-        f"unknown criterion code(s): {listed}{note_en}",
+        f"kode kriteria tidak dikenal{where_id}: {listed}{note_id}",
+        f"unknown criterion code(s){where_en}: {listed}{note_en}",
         perbaikan=f"Kode yang berlaku: {valid}; pisahkan dengan titik koma, mis. 1a; 2b",
         fix=f"Valid codes: {valid}; separate them with semicolons, e.g. 1a; 2b",
         value=text,
@@ -456,7 +465,7 @@ def _kriteria_error(text: str, bad: list[str], codes: tuple[str, ...]) -> Vocabu
 
 
 def parse_kriteria(
-    text: Any, *, codes: Iterable[str] = CRITERIA_CODES, strict: bool = True
+    text: Any, *, codes: Iterable[str] = CRITERIA_CODES, strict: bool = True, rule_name: str = ""
 ) -> tuple[str, ...]:
     """Read a list of criterion codes (domain.md §3), e.g. a ``kriteria`` cell.
 
@@ -473,6 +482,8 @@ def parse_kriteria(
     strict : bool
         ``True`` (imports): an unknown code raises. ``False`` (analysis of stored data, whose
         codes the import already checked): unknown tokens are left out.
+    rule_name : str
+        The rule set ``codes`` come from, named in the error (domain.md §3, issue 11 item 8).
 
     Returns
     -------
@@ -512,7 +523,7 @@ def parse_kriteria(
         elif code not in out:
             out.append(code)
     if bad and strict:
-        raise _kriteria_error(raw, bad, codes)
+        raise _kriteria_error(raw, bad, codes, rule_name)
     return tuple(out)
 
 
@@ -530,7 +541,7 @@ _ALL_CODES: tuple[str, ...] = tuple(dict.fromkeys(CRITERIA_CODES + CRITERIA_CODE
 
 
 def parse_kriteria_series(
-    values: pd.Series, *, codes: Iterable[str] = CRITERIA_CODES
+    values: pd.Series, *, codes: Iterable[str] = CRITERIA_CODES, rule_name: str = ""
 ) -> tuple[pd.Series, list[tuple[Hashable, str, VocabularyError]]]:
     """Read a whole ``kriteria`` column (domain.md §3) as canonical ``"1a;2b"`` strings.
 
@@ -555,7 +566,7 @@ def parse_kriteria_series(
         text = str(raw)
         if text not in seen:
             try:
-                seen[text] = parse_kriteria(text, codes=codes)
+                seen[text] = parse_kriteria(text, codes=codes, rule_name=rule_name)
             except VocabularyError as err:
                 seen[text] = err
         result = seen[text]
@@ -629,6 +640,60 @@ def parse_level_series(values: pd.Series, levels: Iterable) -> pd.Series:
     read = [level_code(u, levels) for u in uniques]
     table = np.array([pd.NA if c is None else c for c in read] + [pd.NA], dtype=object)
     return pd.Series(table[codes], index=values.index, name=values.name, dtype="string")
+
+
+# --------------------------------------------------------------------------- units, volumes
+
+
+def _unit_key(text: Any) -> str:
+    return " ".join(str(text).replace("’", "'").casefold().split())
+
+
+def normalize_unit(text: Any, spellings: Iterable[tuple[str, Iterable[str]]]) -> str | None:
+    """The volume unit a ``satuan`` spelling stands for (domain.md §3), or ``None``.
+
+    ``spellings`` is a rule set's ``unit_spellings`` (:attr:`kumuhgis.core.rules.RuleSet.
+    unit_spellings`): ``m`` ← m, m', meter; ``ha`` ← ha, hektar; ``unit`` ← unit, buah,
+    bh; ``KK`` ← KK, rumah tangga, SR. Case and spaces do not matter.
+
+    >>> normalize_unit(" Meter ", [("m", ["m", "meter"])])
+    'm'
+    """
+    key = _unit_key(text)
+    for unit, names in spellings:
+        if key in {_unit_key(n) for n in names}:
+            return unit
+    return None
+
+
+def work_volumes(kriteria: Any, volume: Any, volume_kriteria: Any, rules) -> dict[str, float]:
+    """A stored kolaborasi's volume per criterion code (domain.md §5).
+
+    ``volume_kriteria`` (``"35;0"``, aligned with ``kriteria``) when given; otherwise the
+    single ``volume`` counts for every criterion named (an IPAL for 30 KK closes 5a and 5b
+    for those 30 KK), except inside a group splitting one ideal length (``rules.
+    volume_groups``: 2a/2b, 4b/4c), where it goes to the first criterion of the group
+    named, as ``kumuhgis import --lenient`` stores it. Codes outside ``rules`` are left
+    out; a missing volume is 0.
+    """
+    codes = work_kriteria(kriteria)
+    listed = [] if is_missing(volume_kriteria) else str(volume_kriteria).split(";")
+    if listed and len(listed) == len(codes):
+        values = [0.0 if is_missing(v) or not str(v).strip() else float(v) for v in listed]
+    else:
+        single = 0.0 if is_missing(volume) else float(volume)
+        values, taken = [], set()
+        for c in codes:
+            group = rules.volume_group(c)
+            first = group is None or not (set(group) & taken)
+            values.append(single if first else 0.0)
+            taken.add(c)
+    known = set(rules.codes)
+    out: dict[str, float] = {}
+    for c, v in zip(codes, values, strict=True):
+        if c in known:
+            out[c] = v
+    return out
 
 
 # --------------------------------------------------------------------------- place names

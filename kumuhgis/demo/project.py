@@ -115,6 +115,7 @@ def layer_frames(
             "kriteria": _text(w.kriteria for w in kolab),
             "volume": [float(w.volume) for w in kolab],
             "satuan": _text(w.satuan for w in kolab),
+            "volume_kriteria": _text(w.volume_kriteria or None for w in kolab),
         },
         geometry=_to_storage([w.geom for w in kolab]),
     )

@@ -613,6 +613,54 @@ class KawasanIndex:
             out[j] = bool(shapely.covers(grown, geoms[feats[j]]))
         return out
 
+    def shares(self, geoms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """How each geometry splits across the polygons it crosses (domain.md §5).
+
+        A point goes whole (share 1) to the polygon holding it (:meth:`locate`: the one
+        with the lowest index on a shared edge). A line or polygon goes to every polygon
+        it crosses in proportion to its length or area inside each,
+        ``share_p = |g ∩ P_p| / Σ_q |g ∩ P_q|``, so the shares of a geometry add up to 1
+        whenever any part of it lies in a polygon; one that only touches polygons goes
+        whole to the polygon holding its representative point. One overlay per
+        (geometry, candidate) pair, vectorised.
+
+        Returns
+        -------
+        (geometry index, polygon index, share)
+            Three aligned arrays, sorted by geometry then polygon; geometries in no polygon
+            are absent.
+        """
+        g = np.asarray(geoms, dtype=object)
+        ok = ~(shapely.is_missing(g) | shapely.is_empty(g))
+        types = shapely.get_type_id(g)
+        q_out, p_out, w_out = [], [], []
+        pts = np.flatnonzero(ok & (types == _POINT))
+        rest = np.flatnonzero(ok & (types != _POINT))
+        loose = pts
+        if len(rest) and self.n:
+            qi, pi = self.tree.query(g[rest], predicate="intersects")
+            dims = shapely.get_dimensions(g[rest][qi])
+            m = _measure(shapely.intersection(self.polygons[pi], g[rest][qi]), dims)
+            total = np.bincount(qi, weights=m, minlength=len(rest))
+            keep = m > 0
+            q_out.append(rest[qi[keep]])
+            p_out.append(pi[keep])
+            w_out.append(m[keep] / total[qi[keep]])
+            loose = np.concatenate([pts, rest[total <= 0]])
+        if len(loose):
+            where = self.locate(
+                np.where(types[loose] == _POINT, g[loose], shapely.point_on_surface(g[loose]))
+            )
+            hit = where >= 0
+            q_out.append(loose[hit])
+            p_out.append(where[hit])
+            w_out.append(np.ones(int(hit.sum())))
+        if not q_out:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        q, p, w = (np.concatenate(a) for a in (q_out, p_out, w_out))
+        order = np.lexsort((p, q))
+        return q[order].astype(np.int64), p[order].astype(np.int64), w[order]
+
     def locate(self, geoms) -> np.ndarray:
         """Index of the polygon holding the largest part of each geometry (in the index's
         CRS), -1 when none: a point's containing polygon (or one within

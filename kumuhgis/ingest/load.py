@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from kumuhgis.core.errors import Problem, UsageError, ValidationError
+from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.schema import get_layer
 from kumuhgis.ingest.published import published_baseline, read_published
 from kumuhgis.ingest.readers import read_file
@@ -54,8 +55,10 @@ def validate_file(
     source_layer: str | None = None,
     assume_crs: str | None = None,
     existing: pd.DataFrame | None = None,
+    rules: RuleSet | str | None = None,
 ) -> ValidationResult:
-    """Read ``path`` and check it against ``layer`` without storing anything."""
+    """Read ``path`` and check it against ``layer`` without storing anything (criterion
+    codes, units and volume groups of ``rules``, default Permen 14/2018)."""
     get_layer(layer)
     read = read_file(path, layer=source_layer)
     result = validate_frame(
@@ -66,6 +69,7 @@ def validate_file(
         source=str(path),
         existing=existing,
         assume_crs=assume_crs,
+        rules=rules,
     )
     result.problems[:0] = read.problems
     return result
@@ -142,8 +146,16 @@ def import_file(
         result = validate_published(path, layer=layer, lenient=lenient, mapping=mapping,
                                     sheet=source_layer, rt_sheet=rt_sheet, existing=existing)  # fmt: skip
     else:
-        result = validate_file(layer, path, lenient=lenient, mapping=mapping, source_layer=source_layer,
-                               assume_crs=assume_crs, existing=existing)  # fmt: skip
+        result = validate_file(
+            layer,
+            path,
+            lenient=lenient,
+            mapping=mapping,
+            source_layer=source_layer,
+            assume_crs=assume_crs,
+            existing=existing,
+            rules=load_rules(settings=store.settings()) if exists else None,
+        )
     file_errors = [p for p in result.errors if p.row is None]
     if result.errors and (not lenient or file_errors or result.frame.empty):
         raise ValidationError(result.problems, source=str(path), layer=layer)

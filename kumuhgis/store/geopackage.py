@@ -210,8 +210,9 @@ class _Transaction(Transaction):
             fields = set(pyogrio.read_info(self.path, layer=layer)["fields"])
             if schema.unique:
                 keys = pyogrio.read_dataframe(
-                    self.path, layer=layer, columns=list(schema.unique), read_geometry=False
-                )
+                    self.path, layer=layer, read_geometry=False,
+                    columns=[c for c in schema.unique if c in fields],
+                )  # fmt: skip
                 check_unique_against(keys, data, schema)
             attrs = [c for c in data.columns if c != getattr(data, "_geometry_column_name", None)]
             if set(attrs) <= fields:

@@ -37,6 +37,7 @@ from kumuhgis.core.schema import (
     empty_frame,
     get_layer,
     storage_dtype,
+    unique_key,
 )
 from kumuhgis.store.changes import to_json
 
@@ -215,8 +216,8 @@ def check_unique_against(current: pd.DataFrame, new: pd.DataFrame, schema: Layer
     """Refuse appending rows whose key (the layer's unique columns) is already stored."""
     if not schema.unique or current.empty:
         return
-    key_cur = current[list(schema.unique)].astype(str).agg("|".join, axis=1)
-    key_new = new[list(schema.unique)].astype(str).agg("|".join, axis=1)
+    key_cur = unique_key(current, schema, sep="|")
+    key_new = unique_key(new, schema, sep="|")
     clash = sorted(set(key_new) & set(key_cur))
     if clash:
         raise StoreError(
