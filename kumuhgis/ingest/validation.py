@@ -49,7 +49,7 @@ from kumuhgis.core.vocabulary import (
 from kumuhgis.geo.crs import INDONESIA_BOUNDS_LONLAT, resolve_crs
 from kumuhgis.store import coerce_to_schema
 
-__all__ = ["ValidationResult", "validate_frame", "map_columns"]
+__all__ = ["Area", "ValidationResult", "validate_frame", "map_columns"]
 
 _GEOM_KINDS = {
     "Point": ("Point", "MultiPoint"),
@@ -192,6 +192,7 @@ def validate_frame(
     source: str = "",
     existing: pd.DataFrame | None = None,
     assume_crs: str | None = None,
+    within: Area | None = None,
 ) -> ValidationResult:
     """Check ``frame`` against ``layer`` and return the rows that can be stored.
 
@@ -210,6 +211,9 @@ def validate_frame(
         Rows already in the store when appending: their ids count for uniqueness.
     assume_crs
         CRS the user says the file is in, used when the file has none.
+    within
+        Where the uploader may put features (a facilitator's kelurahan): a feature of a
+        spatial layer that does not touch it is a row error.
     """
     schema = get_layer(layer)
     raw = frame.copy()
@@ -219,6 +223,8 @@ def validate_frame(
     col = _Collector(raw["_row"])
     data = _check_columns(raw, schema, col, mapping)
     data = _layer_geometry(data, schema, col, lenient=lenient, source=source, assume_crs=assume_crs)
+    if within is not None and schema.spatial and not col.file_error:
+        _check_within(data, col, within)
     for c in schema.columns:
         if c.name in data.columns:
             data[c.name] = _check_column(data[c.name], c, schema, col, lenient=lenient)
@@ -229,6 +235,32 @@ def validate_frame(
     if schema.name == "sk_kumuh" and existing is not None and "no_sk" in data.columns:
         _check_sk_versions(data, col, existing)
     return _outcome(raw, data, col, layer=layer, source=source)
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where an uploader may put features: a geometry in EPSG:4326 and its name."""
+
+    geometry: object  # shapely geometry, EPSG:4326
+    label: str
+
+
+def _check_within(data: gpd.GeoDataFrame, col: _Collector, within: Area) -> None:
+    """A feature that does not touch ``within`` (a facilitator's kelurahan, issue 15
+    roles) is a row error."""
+    geoms = data.geometry.values
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    inside = shapely.intersects(geoms, within.geometry)
+    for idx in np.flatnonzero(present & ~inside):
+        col.row(
+            idx,
+            "geometry",
+            None,
+            f"di luar wilayah Anda ({within.label})",
+            f"outside your area ({within.label})",
+            "unggah hanya kegiatan di kelurahan Anda, atau minta Korkot/Pokja mengunggahnya",
+            "upload only works in your kelurahan, or ask the Korkot/Pokja to upload it",
+        )
 
 
 def _check_columns(
