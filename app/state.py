@@ -48,7 +48,8 @@ class ProjectState:
                 "Aplikasi belum diberi proyek (STORE) / the app was given no project (STORE)"
             )
         with self._lock:
-            if self._store is None or not self.store_path.exists():
+            gone = isinstance(self.store_path, Path) and not self.store_path.exists()
+            if self._store is None or gone:
                 self._store = open_store(self.store_path)
             return self._store
 
@@ -116,15 +117,16 @@ class ProjectState:
 
     def project_file(self, folder: Path) -> Path:
         """The project as one GeoPackage file for download: the project file itself, or,
-        for a project in a database, a GeoPackage copy written into ``folder``."""
-        from kumuhgis.store.transfer import copy_project
+        for a project in a database or one holding logins, a public GeoPackage copy
+        (without the logins and the session key) written into ``folder``."""
+        from kumuhgis.store.transfer import copy_project, has_private_data
 
         store = self.store()
         path = getattr(store, "path", None)
-        if path is not None:
+        if path is not None and not has_private_data(store):
             return Path(path)
         out = folder / f"{store.name}.gpkg"
-        copy_project(store, out, command="web: unduh proyek.gpkg")
+        copy_project(store, out, command="web: unduh proyek.gpkg", public=True)
         return out
 
     def basemap(self):
