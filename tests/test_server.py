@@ -254,3 +254,169 @@ def test_roles_on_the_edit_pages(app):
     assert korkot.get("/ubah/memorandum").status_code == 403
     page = korkot.get("/ubah/unggah").get_data(as_text=True)
     assert '<option value="kolaborasi"' in page and '<option value="baseline"' not in page
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def _works(location, kelurahan: list[str], path, *, bad: bool = False):
+    """Two new kolaborasi works as GeoJSON: one in the first kelurahan, one in the second
+    (``bad``: the second has no year)."""
+    wilayah = open_store(location).read("wilayah").set_index("kode_kel")
+    points = [shapely.Point(wilayah.loc[k].geometry.representative_point()) for k in kelurahan[:2]]
+    frame = gpd.GeoDataFrame({
+        "kode_kegiatan": ["WEB-001", "WEB-002"], "nama_kegiatan": ["Sumur bor", "Hidran"],
+        "tahun": [2019, None if bad else 2019], "sumber_dana": ["APBD Kab/Kota", "Swasta/CSR"],
+        "nilai_rp": [25_000_000, 40_000_000], "kriteria": ["3a", "7a"], "volume": [20, 10],
+        "satuan": ["KK", "unit"]}, geometry=points, crs="EPSG:4326")  # fmt: skip
+    frame.to_file(path, driver="GeoJSON")
+    return path
+
+
+def _upload(client, path, *, lenient=False, layer="kolaborasi"):
+    data = {"csrf_token": token(client), "layer": layer, "tambah": "1",
+            "berkas": (open(path, "rb"), path.name)}  # fmt: skip
+    if lenient:
+        data["longgar"] = "1"
+    return client.post("/ubah/unggah", data=data, content_type="multipart/form-data")
+
+
+def test_upload_strict_lenient_and_the_facilitators_kelurahan(app, location, kelurahan, tmp_path,
+                                                            fingerprint):  # fmt: skip
+    korkot, faskel = as_user(app, "korkot"), as_user(app, "faskel")
+    before = fingerprint(open_store(location))
+    bad = _works(location, kelurahan, tmp_path / "salah.geojson", bad=True)
+    r = _upload(korkot, bad)
+    assert r.status_code == 400 and 'id="laporan-masalah"' in r.get_data(as_text=True)
+    assert fingerprint(open_store(location)) == before  # strict: nothing stored
+    good = _works(location, kelurahan, tmp_path / "kegiatan.geojson")
+    r = _upload(faskel, good)  # WEB-002 lies in another kelurahan than the faskel's
+    assert r.status_code == 400 and "di luar wilayah Anda" in r.get_data(as_text=True)
+    assert fingerprint(open_store(location)) == before
+    r = _upload(faskel, good, lenient=True)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="unduh-ditolak"' in page
+    assert re.search(r'id="baris-disimpan">1<', page) and re.search(r'id="baris-ditolak">1<', page)
+    store = open_store(location)
+    codes = set(store.read("kolaborasi")["kode_kegiatan"])
+    assert "WEB-001" in codes and "WEB-002" not in codes
+    last = store.audit().iloc[-1]
+    assert last["pengguna"] == "faskel" and last["perintah"].startswith("web: unggah kolaborasi")
+    r = _upload(faskel, good, layer="baseline")
+    assert r.status_code == 403
+
+
+def test_override_with_reason_history_and_conflict(app, location):
+    kode = kode_of(location)
+    first, second = as_user(app, "korkot"), as_user(app, "pokja")
+    forms = [
+        c.get(f"/kolaborasi?ubah={kode}&semua=1").get_data(as_text=True) for c in (first, second)
+    ]
+    versi = [re.search(r'name="versi" value="(\d+)"', f).group(1) for f in forms]
+    assert versi == ["0", "0"]
+    r = first.post("/kolaborasi/status", data={"csrf_token": token(first), "kode_kegiatan": kode,
+                   "status": "luar", "alasan": "Dicek di lapangan: di luar delineasi",
+                   "versi": versi[0]})  # fmt: skip
+    assert r.status_code == 303
+    mine = "Menurut foto udara kegiatan ini di dalam"
+    r = second.post("/kolaborasi/status", data={"csrf_token": token(second), "kode_kegiatan": kode,
+                    "status": "dalam", "alasan": mine, "versi": versi[1]})  # fmt: skip
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409 and 'id="konflik"' in page
+    assert "Dicek di lapangan" in page and "korkot" in page  # the current value, and who
+    assert mine in page and 'name="versi" value="1"' in page  # the input is kept, now on v1
+    table = history(location)
+    assert list(table["oleh"]) == ["korkot"] and list(table["status_manual"]) == ["luar"]
+    r = second.post("/kolaborasi/status", data={"csrf_token": token(second), "kode_kegiatan": kode,
+                    "status": "dalam", "alasan": mine, "versi": "1"})  # fmt: skip
+    assert r.status_code == 303
+    page = second.get("/kolaborasi?semua=1").get_data(as_text=True)
+    rows = re.search(r'id="tabel-riwayat-status">(.*?)</table>', page, re.S).group(1)
+    assert rows.index(mine) < rows.index("Dicek di lapangan")  # newest first
+    assert open_store(location).audit().iloc[-1]["pengguna"] == "pokja"
+    r = second.post("/kolaborasi/status", data={"csrf_token": token(second), "kode_kegiatan": kode,
+                    "status": "luar", "alasan": "  ", "versi": "2"})  # fmt: skip
+    assert r.status_code == 400 and 'id="galat-status"' in r.get_data(as_text=True)
+
+
+def test_two_writers_on_one_version_one_wins(location):
+    """The version check and the write are one transaction: of two decisions made on the
+    same version at the same moment exactly one is stored."""
+    store, kode = open_store(location), kode_of(location, 1)
+    outcomes: list = []
+    barrier = threading.Barrier(2)
+
+    def decide(who: str):
+        barrier.wait()
+        try:
+            set_override(store, kode, "batas", alasan=f"oleh {who}", oleh=who, expected_version=0)
+            outcomes.append("ok")
+        except ConflictError as exc:
+            outcomes.append(exc.version)
+
+    threads = [threading.Thread(target=decide, args=(w,)) for w in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(map(str, outcomes)) == ["1", "ok"]
+    assert len(history(location)) == 1
+
+
+def test_memorandum_lines_and_conflict(app, location):
+    pokja, other = as_user(app, "pokja"), as_user(app, "pokja")
+    kawasan = str(open_store(location).read("delineasi")["kode_kawasan"].iloc[0])
+    line = {"kode_kawasan": kawasan, "uraian_kegiatan": "Perbaikan drainase", "kriteria": "4b",
+            "volume": "120", "satuan": "m", "harga_satuan_rp": "1.500.000", "biaya_rp": "180.000.000",
+            "tahun": "2025", "sumber_dana": "APBD Kab/Kota"}  # fmt: skip
+    r = pokja.post("/ubah/memorandum", data={"csrf_token": token(pokja), "aksi": "tambah", **line})
+    assert r.status_code == 303
+    bad = {**line, "kode_kawasan": "TIDAK-ADA", "tahun": "dua ribu"}
+    r = pokja.post("/ubah/memorandum", data={"csrf_token": token(pokja), "aksi": "tambah", **bad})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "TIDAK-ADA" in page and "dua ribu" in page  # input kept
+    stored = open_store(location).read_table("memorandum_program")
+    n = len(stored)
+    index = n - 1
+    assert stored["biaya_rp"].iloc[index] == 180_000_000
+    page = pokja.get(f"/ubah/memorandum?baris={index}").get_data(as_text=True)
+    versi = re.search(r'name="versi" value="([0-9a-f]+)"', page).group(1)
+    other_page = other.get(f"/ubah/memorandum?baris={index}").get_data(as_text=True)
+    r = other.post("/ubah/memorandum", data={"csrf_token": TOKEN.search(other_page).group(1),
+                   "aksi": "ubah", "baris": index, "versi": versi, **{**line, "volume": "150",
+                   "biaya_rp": "225.000.000"}})  # fmt: skip
+    assert r.status_code == 303
+    r = pokja.post("/ubah/memorandum", data={"csrf_token": token(pokja), "aksi": "ubah",
+                   "baris": index, "versi": versi, **{**line, "volume": "90"}})  # fmt: skip
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409 and 'id="konflik"' in page and 'value="90"' in page
+    assert open_store(location).read_table("memorandum_program")["volume"].iloc[index] == 150
+    page = pokja.get(f"/ubah/memorandum?baris={index}").get_data(as_text=True)
+    versi = re.search(r'name="versi" value="([0-9a-f]+)"', page).group(1)
+    r = pokja.post("/ubah/memorandum", data={"csrf_token": token(pokja), "aksi": "hapus",
+                   "baris": index, "versi": versi})  # fmt: skip
+    assert r.status_code == 303
+    assert len(open_store(location).read_table("memorandum_program")) == n - 1
+    assert open_store(location).audit().iloc[-1]["perintah"] == "web: memorandum"
+
+
+def test_targets_and_conflict(app, location):
+    pokja, other = as_user(app, "pokja"), as_user(app, "pokja")
+    page = pokja.get("/ubah/target").get_data(as_text=True)
+    versi = re.search(r'name="versi" value="([^"]*)"', page).group(1)
+    r = other.post("/ubah/target", data={"csrf_token": token(other), "versi": versi,
+                   "tahun": ["2024", "2025"], "ha": ["10,5", "-"]})  # fmt: skip
+    assert r.status_code == 400  # "-" is not a number of hectares: the input is kept
+    assert 'value="10,5"' in r.get_data(as_text=True)
+    r = other.post("/ubah/target", data={"csrf_token": token(other), "versi": versi,
+                   "tahun": ["2024", "2025"], "ha": ["10,5", "12"]})  # fmt: skip
+    assert r.status_code == 303
+    assert open_store(location).settings()["target_pengurangan_ha"] == {2024: 10.5, 2025: 12.0}
+    r = pokja.post("/ubah/target", data={"csrf_token": token(pokja), "versi": versi,
+                   "tahun": ["2024"], "ha": ["99"]})  # fmt: skip
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409 and 'value="99"' in page and "10.5 ha" in page
+    with pytest.raises(UsageError):
+        from kumuhgis.ingest.project import check_targets
+
+        check_targets({"1800": 3})

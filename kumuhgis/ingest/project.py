@@ -16,6 +16,7 @@ import math
 import pandas as pd
 
 from kumuhgis.core.errors import ConflictError, UsageError
+from kumuhgis.core.numeric import parse_number
 from kumuhgis.core.snapshot import OVERRIDE_COLUMNS, OVERRIDE_TABLE
 from kumuhgis.core.vocabulary import KOLABORASI_STATUSES as STATUSES
 from kumuhgis.store import Store, current_user
@@ -141,7 +142,8 @@ def check_override(
 
 def check_targets(targets) -> dict[int, float]:
     """Yearly targets ``{tahun: ha}`` (domain.md §5) checked: a year 1990–2100, a finite
-    number of hectares ≥ 0. Returns them sorted by year.
+    number of hectares ≥ 0, written the Indonesian or English way (``10,5`` or ``10.5``,
+    domain.md §10). Returns them sorted by year.
 
     Raises
     ------
@@ -151,7 +153,7 @@ def check_targets(targets) -> dict[int, float]:
     out: dict[int, float] = {}
     for year, ha in dict(targets or {}).items():
         try:
-            y, v = int(str(year).strip()), float(ha)
+            y, v = int(str(year).strip()), float(parse_number(ha))
         except (TypeError, ValueError):
             raise UsageError(
                 f"target {year}: {ha!r} bukan tahun dan angka / is not a year and a number"
