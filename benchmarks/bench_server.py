@@ -9,7 +9,9 @@ Korkot, request for ``--seconds`` per backend, in a mix: the map page (``/peta``
 JSON API (``/api/layers/kolaborasi``, ``/api/ringkasan``, ``/api/kolaborasi``), map tiles
 (``/api/tiles/rt/z/x/y.json``) and one write path, the Korkot's status override (the form
 read for its version, then the POST), at most one write every ``--write-every`` seconds
-across all clients. Every request goes to 127.0.0.1 only and the run stops by itself.
+across all clients. Between two requests a client thinks for a random 0–2 × ``--think``
+seconds (a person reading the map; ``--think 0`` hammers the server). Every request goes
+to 127.0.0.1 only and the run stops by itself.
 
 Reported per backend and kind: requests, p50 / p95 / max in ms, errors (any status other
 than the expected one, or a failed connection), and requests per second. The aim (issue
@@ -197,7 +199,7 @@ def _write(s: requests.Session, url: str, kode: str, n: int, rec: Recorder) -> N
 
 
 def run_clients(url: str, codes: list[str], *, clients: int, seconds: float,
-                write_every: float) -> tuple[Recorder, float]:  # fmt: skip
+                write_every: float, think: float) -> tuple[Recorder, float]:  # fmt: skip
     rec = Recorder()
     sessions = [_login(url) for _ in range(clients)]
     kinds, weights = zip(*READS, strict=True)
@@ -217,6 +219,7 @@ def run_clients(url: str, codes: list[str], *, clients: int, seconds: float,
                 _write(s, url, codes[i % len(codes)], n, rec)
             else:
                 _read(s, url, rng.choices(kinds, weights)[0], rng, rec)
+            time.sleep(rng.uniform(0, 2 * think))
 
     started = time.monotonic()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -252,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0, help="per backend")
-    parser.add_argument("--write-every", type=float, default=2.0, help="seconds between writes")
+    parser.add_argument("--write-every", type=float, default=10.0, help="seconds between writes")
+    parser.add_argument("--think", type=float, default=0.5, help="mean seconds between requests")
     parser.add_argument("--threads", type=int, default=16, help="waitress threads")
     parser.add_argument("--backend", choices=("gpkg", "postgis", "both"), default="both")
     args = parser.parse_args(argv)
@@ -270,14 +274,15 @@ def main(argv: list[str] | None = None) -> int:
                 url = stack.enter_context(postgres_cluster())
                 copy_project(open_store(gpkg), url, command="bench: copy")
                 stores.append(("PostGIS", url))
-            lines = [f"{args.clients} clients, {args.seconds:g} s per backend, a write every "
-                     f"{args.write_every:g} s, waitress with {args.threads} threads"]  # fmt: skip
+            lines = [f"{args.clients} clients, {args.seconds:g} s per backend, think {args.think:g} s, "
+                     f"a write every {args.write_every:g} s, waitress with {args.threads} threads"]  # fmt: skip
             for name, store in stores:
                 with production_server(store, threads=args.threads) as base:
                     requests.get(f"{base}/healthz", timeout=30)
                     _login(base).get(f"{base}/peta", timeout=120)  # the first read of the project
                     rec, elapsed = run_clients(base, codes, clients=args.clients,
-                                               seconds=args.seconds, write_every=args.write_every)  # fmt: skip
+                                               seconds=args.seconds, write_every=args.write_every,
+                                               think=args.think)  # fmt: skip
                 lines += report(name, rec, elapsed)
                 print("\n".join(lines[-8:]), flush=True)
     print("\n".join(lines))

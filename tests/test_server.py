@@ -275,7 +275,7 @@ def _works(location, kelurahan: list[str], path, *, bad: bool = False):
 
 def _upload(client, path, *, lenient=False, layer="kolaborasi"):
     data = {"csrf_token": token(client), "layer": layer, "tambah": "1",
-            "berkas": (open(path, "rb"), path.name)}  # fmt: skip
+            "berkas": (io.BytesIO(path.read_bytes()), path.name)}  # fmt: skip
     if lenient:
         data["longgar"] = "1"
     return client.post("/ubah/unggah", data=data, content_type="multipart/form-data")
