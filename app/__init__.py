@@ -83,7 +83,7 @@ def _flask_class():
 
 def create_app(config: Mapping[str, Any] | None = None):
     """Build the viewer application (Flask) for one city project."""
-    from . import accounts, errors, i18n, state
+    from . import accounts, cache, errors, i18n, state
     from .views import BLUEPRINTS
 
     app = _flask_class()(__name__)
@@ -106,6 +106,7 @@ def create_app(config: Mapping[str, Any] | None = None):
     state.init_app(app)
     accounts.init_app(app)
     i18n.init_app(app)
+    cache.init_app(app)
     errors.init_app(app)
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)

@@ -11,7 +11,9 @@ in the audit:
 
 Every form carries the version of what it shows (optimistic versioning); a write made
 on an older version raises :class:`~kumuhgis.core.errors.ConflictError` and stores
-nothing. The pages reach the store only through here and :mod:`app.state`.
+nothing. The pages reach the store only through here and :mod:`app.state`. After a write
+the app reads the new version before answering, so the writer's next page shows it
+(other readers get it as soon as it is read, see :meth:`app.state.ProjectState.snapshot`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,12 @@ class Upload:
 
     outcome: object
     rejected_csv: bytes = b""
+
+
+def _written(result):
+    """Read the project's new version before answering the writer; ``result`` as it is."""
+    project().map_data(wait=True)
+    return result
 
 
 def _area(user):
@@ -112,7 +120,7 @@ def upload(user, layer: str, filename: str, stream, *, lenient: bool, append: bo
         rejected = outcome.rejected_file.read_bytes() if outcome.rejected_file else b""
     outcome.source = name
     outcome.rejected_file = outcome.report_file = None
-    return Upload(outcome=outcome, rejected_csv=rejected)
+    return _written(Upload(outcome=outcome, rejected_csv=rejected))
 
 
 def override_version(kode_kegiatan: str) -> int:
@@ -126,9 +134,10 @@ def save_override(user, kode_kegiatan: str, status: str, alasan: str, version: i
     """The Korkot's decision on one work, made on ``version`` of its history."""
     from kumuhgis.ingest.project import set_override
 
-    return set_override(project().store(), kode_kegiatan, status or None, alasan=alasan,
-                        oleh=user.nama, command="web: status kolaborasi",
-                        expected_version=version)  # fmt: skip
+    row = set_override(project().store(), kode_kegiatan, status or None, alasan=alasan,
+                       oleh=user.nama, command="web: status kolaborasi",
+                       expected_version=version)  # fmt: skip
+    return _written(row)
 
 
 def memorandum_lines() -> list[dict]:
@@ -148,9 +157,10 @@ def edit_memorandum_line(user, index: int | None, values: dict | None, version: 
     from kumuhgis.ingest.memorandum import edit_memorandum, project_kawasan
 
     snap = project().snapshot()
-    return edit_memorandum(project().store(), index=index, values=values, version=version,
-                           kawasan=project_kawasan(snap), rules=snap.rules, user=user.nama,
-                           command="web: memorandum")  # fmt: skip
+    table = edit_memorandum(project().store(), index=index, values=values, version=version,
+                            kawasan=project_kawasan(snap), rules=snap.rules, user=user.nama,
+                            command="web: memorandum")  # fmt: skip
+    return _written(table)
 
 
 def targets_version() -> str:
@@ -162,8 +172,9 @@ def targets_version() -> str:
 def save_targets(user, targets: dict, version: str) -> dict[int, float]:
     from kumuhgis.ingest.project import set_targets
 
-    return set_targets(project().store(), targets, user=user.nama, command="web: target",
-                       expected_version=version)  # fmt: skip
+    saved = set_targets(project().store(), targets, user=user.nama, command="web: target",
+                        expected_version=version)  # fmt: skip
+    return _written(saved)
 
 
 def targets() -> dict[int, float]:
