@@ -4,7 +4,8 @@ A ``GET`` under ``/api/`` (not the file downloads of ``/api/data``) answered ``2
 kept, keyed by the map data's version, the path with its query and the page language, and
 answered again from memory until the project changes. The answers depend on nothing else
 (no user, no session), so every client shares them; the guard of :mod:`app.accounts`
-runs before, so a reader who may not read gets no kept answer either.
+runs before, so a reader who may not read gets no kept answer either. While one request
+computes an answer, the others asking the same wait for it rather than computing it too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = ["init_app"]
 
 _MAX_ENTRIES = 2048
 _MAX_BYTES = 2 * 1024 * 1024
+_WAIT_S = 120
 
 
 def _cacheable() -> bool:
@@ -35,9 +37,19 @@ class _Answers:
         self._lock = threading.Lock()
         self._kept: dict[tuple, tuple[bytes, int, dict]] = {}
 
+        self._building: dict[tuple, threading.Lock] = {}
+
     def get(self, key: tuple):
         with self._lock:
             return self._kept.get(key)
+
+    def building(self, key: tuple) -> threading.Lock:
+        with self._lock:
+            return self._building.setdefault(key, threading.Lock())
+
+    def done(self, key: tuple) -> None:
+        with self._lock:
+            self._building.pop(key, None)
 
     def put(self, key: tuple, value) -> None:
         with self._lock:
@@ -54,10 +66,15 @@ def init_app(app: Flask) -> None:
         if not _cacheable():
             return None
         key = (project().map_data().version_key, request.full_path, current_lang())
-        g.kg_answer_key = key
         kept = answers.get(key)
         if kept is None:
-            return None
+            lock = answers.building(key)
+            if lock.acquire(timeout=_WAIT_S):
+                g.kg_answer_lock = (key, lock)
+            kept = answers.get(key)  # computed by the request this one waited for
+            if kept is None:
+                g.kg_answer_key = key
+                return None
         body, status, headers = kept
         return Response(body, status=status, headers=headers).make_conditional(request)
 
@@ -76,3 +93,11 @@ def init_app(app: Flask) -> None:
                            if k.lower() not in ("set-cookie", "content-length")]  # fmt: skip
                 answers.put(key, (body, 200, headers))
         return response
+
+    @app.teardown_request
+    def _release(_exc=None):
+        held = g.pop("kg_answer_lock", None)
+        if held is not None:
+            key, lock = held
+            answers.done(key)
+            lock.release()

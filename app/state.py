@@ -37,6 +37,7 @@ class ProjectState:
         self._data = None
         self._basemap = None
         self._cache: dict = {}
+        self._building: dict = {}  # key -> lock held by the request building it
 
     def store(self):
         """The project's store, opened (and its schema checked) once; a project file that
@@ -118,17 +119,24 @@ class ProjectState:
             self._reading.release()
 
     def cached(self, name: tuple, build):
-        """A value computed once per snapshot version (dashboards, reports, users)."""
+        """A value computed once per snapshot version (dashboards, reports, users): the
+        first request builds it, the others asking for it meanwhile wait for that one."""
         key = (self.snapshot().version, *name)
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        value = build()
-        with self._lock:
-            if len(self._cache) > _CACHE_SIZE:
-                self._cache.clear()
-            self._cache[key] = value
-        return value
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = build()
+            with self._lock:
+                if len(self._cache) > _CACHE_SIZE:
+                    self._cache.clear()
+                self._cache[key] = value
+                self._building.pop(key, None)
+            return value
 
     def project_file(self, folder: Path) -> Path:
         """The project as one GeoPackage file for download: the project file itself, or,
