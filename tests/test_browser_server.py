@@ -5,16 +5,16 @@ logs out and finds no edit control (issue 15)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from _live_server import live_server
 
-from app import create_app
 from kumuhgis.store import open_store
 from kumuhgis.store.users import add_user
 
@@ -32,23 +32,6 @@ pytestmark = pytest.mark.skipif(
     reason="Debian's chromium is not installed; run scripts/install_browser.sh (CI does)",
 )
 PASSWORD = "sandi-korkot-1"
-
-
-class LocalServer:
-    """The app in a werkzeug server thread on 127.0.0.1 and a free port."""
-
-    def __init__(self, app):
-        from werkzeug.serving import make_server
-
-        self.httpd = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -74,7 +57,8 @@ def _work_outside(project: Path, out: Path) -> Path:
 
 
 def test_korkot_uploads_decides_and_logs_out(project, tmp_path):
-    server = LocalServer(create_app({"STORE": str(project)}))
+    server = contextlib.ExitStack()
+    url = server.enter_context(live_server(project))  # the app in its own process
     pw = sync_api.sync_playwright().start()
     browser = pw.chromium.launch(executable_path=CHROMIUM)
     errors, blocked = [], []
@@ -91,7 +75,7 @@ def test_korkot_uploads_decides_and_logs_out(project, tmp_path):
         page.route("**/*", route)
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-        _walk(page, server.url, _work_outside(project, tmp_path / "kegiatan.geojson"))
+        _walk(page, url, _work_outside(project, tmp_path / "kegiatan.geojson"))
         assert blocked == [] and errors == []
     finally:
         browser.close()

@@ -138,7 +138,10 @@ def register(subparsers) -> None:
         "server (waitress) for a city server with logins",
     )
     p.add_argument(
-        "--threads", type=int, default=8, help="permintaan serentak / concurrent requests (--production)"
+        "--threads",
+        type=int,
+        default=8,
+        help="permintaan serentak / concurrent requests (--production)",
     )
     p.add_argument(
         "--anonymous-read",
