@@ -33,6 +33,7 @@ _COMMAND_MODULES = (
     "kumuhgis.cli.web",
     "kumuhgis.cli.plan",
     "kumuhgis.cli.db",
+    "kumuhgis.cli.users",
 )
 
 log = logging.getLogger("kumuhgis")

@@ -25,7 +25,7 @@ from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.schema import get_layer
 from kumuhgis.ingest.published import published_baseline, read_published
 from kumuhgis.ingest.readers import read_file
-from kumuhgis.ingest.validation import ValidationResult, validate_frame
+from kumuhgis.ingest.validation import Area, ValidationResult, validate_frame
 from kumuhgis.store import is_database_url, new_store, open_store, project_exists
 
 __all__ = ["ImportOutcome", "import_file", "read_rt_table", "validate_file", "validate_published"]
@@ -56,9 +56,11 @@ def validate_file(
     assume_crs: str | None = None,
     existing: pd.DataFrame | None = None,
     rules: RuleSet | str | None = None,
+    within: Area | None = None,
 ) -> ValidationResult:
     """Read ``path`` and check it against ``layer`` without storing anything (criterion
-    codes, units and volume groups of ``rules``, default Permen 14/2018)."""
+    codes, units and volume groups of ``rules``, default Permen 14/2018; ``within``: where
+    the uploader may put features, see :func:`validate_frame`)."""
     get_layer(layer)
     read = read_file(path, layer=source_layer)
     result = validate_frame(
@@ -70,6 +72,7 @@ def validate_file(
         existing=existing,
         assume_crs=assume_crs,
         rules=rules,
+        within=within,
     )
     result.problems[:0] = read.problems
     return result
@@ -121,6 +124,8 @@ def import_file(
     command: str = "kumuhgis import",
     from_published: bool = False,
     rt_sheet: str | None = None,
+    user: str | None = None,
+    within: Area | None = None,
 ) -> ImportOutcome:
     """Validate ``path`` and load it into ``layer`` of the project at ``store_path`` (a
     ``.gpkg`` file or a database URL).
@@ -134,6 +139,9 @@ def import_file(
     (:func:`kumuhgis.ingest.published.read_published`; ``source_layer`` is its sheet,
     ``rt_sheet`` where its denominators are, ``mapping`` its ``--map``) and takes its
     volumes and denominators into the ``baseline`` layer through the same validation.
+
+    ``user`` is who imports (the audit's ``pengguna``; default the terminal's user);
+    ``within`` limits where features may lie (a facilitator's kelurahan).
     """
     exists = project_exists(store_path)
     store = open_store(store_path) if exists else new_store(store_path)
@@ -155,6 +163,7 @@ def import_file(
             assume_crs=assume_crs,
             existing=existing,
             rules=load_rules(settings=store.settings()) if exists else None,
+            within=within,
         )
     file_errors = [p for p in result.errors if p.row is None]
     if result.errors and (not lenient or file_errors or result.frame.empty):
@@ -173,7 +182,7 @@ def import_file(
             rejected_file = base.with_name(base.name + "-ditolak.csv")
             result.rejected.to_csv(rejected_file, index=False, encoding="utf-8-sig")
 
-    with store.transaction(command=command, create=not exists) as tx:
+    with store.transaction(command=command, create=not exists, user=user) as tx:
         if not exists:
             kota = ""
             if layer == "wilayah" and "kota" in result.frame.columns and len(result.frame):

@@ -17,6 +17,8 @@ funding source over its yearly ceiling (``pagu_tahunan``) in any year.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from kumuhgis.core.codes import split_codes
-from kumuhgis.core.errors import Problem, ValidationError
+from kumuhgis.core.errors import ConflictError, Problem, UsageError, ValidationError
 from kumuhgis.core.memorandum import (
     MEMORANDUM_COLUMNS,
     POLA,
@@ -49,11 +51,13 @@ from kumuhgis.store import Store
 from kumuhgis.store.snapshot import load_snapshot
 
 __all__ = [
+    "edit_memorandum",
+    "import_memorandum",
+    "memorandum_row_version",
     "parse_memorandum",
-    "read_memorandum_file",
     "project_kawasan",
     "project_kelurahan",
-    "import_memorandum",
+    "read_memorandum_file",
 ]
 
 _TOLERANCE_RP = 1.0  # biaya may differ from volume × harga by this much without a warning
@@ -536,3 +540,77 @@ def import_memorandum(
     )
     store.write_table(MEMORANDUM_TABLE, frame, command=command)
     return frame
+
+
+def memorandum_row_version(row: Mapping[str, Any]) -> str:
+    """The version of one program line: a digest of its values (what an edit form
+    carries, see :func:`edit_memorandum`)."""
+    plain = {str(k): None if is_missing(v) else str(v) for k, v in row.items()}
+    text = json.dumps(plain, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _line(table: pd.DataFrame, index: int | None) -> dict | None:
+    if index is None or not 0 <= index < len(table):
+        return None
+    return table.iloc[index].to_dict()
+
+
+def edit_memorandum(
+    store: Store,
+    *,
+    index: int | None,
+    values: Mapping[str, Any] | None,
+    version: str | None = None,
+    kawasan: Mapping[str, str],
+    rules: RuleSet | str | None = None,
+    user: str | None = None,
+    command: str = "kumuhgis memorandum",
+) -> pd.DataFrame:
+    """Add (``index=None``), change or remove (``values=None``) one line of the stored
+    memorandum program (domain.md §8), all or nothing, audited; returns the table.
+
+    ``values`` are checked as a line of an imported program (:func:`parse_memorandum`).
+    ``version`` is the line's :func:`memorandum_row_version` the edit was made on: when
+    the line at ``index`` is no longer that one (someone changed, removed or inserted a
+    line meanwhile), nothing is written.
+
+    Raises
+    ------
+    ValidationError
+        A value that does not fit (every problem at once).
+    ConflictError
+        The line changed since ``version``; ``current`` is the line at ``index`` now (or
+        ``None``) and ``version`` its version.
+    UsageError
+        Removing or changing a line without saying which (``index``).
+    """
+    line = None
+    if values is not None:
+        raw = pd.DataFrame([dict(values)]).assign(_row=[index + 2 if index is not None else 2])
+        line = parse_memorandum(raw, kawasan=kawasan, rules=rules, source="formulir / form")
+    if index is None and line is None:
+        raise UsageError("baris mana? / which line?")
+    with store.transaction(command=command, user=user) as tx:
+        stored = tx.read_table(MEMORANDUM_TABLE)
+        empty = pd.DataFrame(columns=list(MEMORANDUM_COLUMNS))
+        table = coerce_memorandum(empty if stored is None else stored)
+        if index is not None:
+            current = _line(table, index)
+            now = None if current is None else memorandum_row_version(current)
+            if current is None or (version is not None and now != version):
+                raise ConflictError(
+                    f"Baris {index + 1} program sudah diubah orang lain; tidak ada yang disimpan / "
+                    f"line {index + 1} of the program was changed by someone else; nothing was saved",
+                    current=current,
+                    version=now,
+                )
+        parts = [table.iloc[:index] if index is not None else table]
+        if line is not None:
+            parts.append(line)
+        if index is not None:
+            parts.append(table.iloc[index + 1 :])
+        parts = [part for part in parts if len(part)] or [table.iloc[:0]]
+        out = coerce_memorandum(pd.concat(parts, ignore_index=True))
+        tx.write_table(MEMORANDUM_TABLE, out)
+    return out

@@ -55,7 +55,7 @@ from kumuhgis.ingest.limits import MAX_VERTICES
 from kumuhgis.ingest.volumes import check_work_volumes
 from kumuhgis.store import coerce_to_schema
 
-__all__ = ["ValidationResult", "validate_frame", "map_columns"]
+__all__ = ["Area", "ValidationResult", "validate_frame", "map_columns"]
 
 _GEOM_KINDS = {
     "Point": ("Point", "MultiPoint"),
@@ -199,6 +199,7 @@ def validate_frame(
     existing: pd.DataFrame | None = None,
     assume_crs: str | None = None,
     rules: RuleSet | str | None = None,
+    within: Area | None = None,
 ) -> ValidationResult:
     """Check ``frame`` against ``layer`` and return the rows that can be stored.
 
@@ -220,6 +221,9 @@ def validate_frame(
     rules
         The project's rule set (criterion codes, units, volume groups); default
         Permen 14/2018.
+    within
+        Where the uploader may put features (a facilitator's kelurahan): a feature of a
+        spatial layer that does not touch it is a row error.
     """
     schema = get_layer(layer)
     rules = load_rules(rules)
@@ -230,6 +234,8 @@ def validate_frame(
     col = _Collector(raw["_row"])
     data = _check_columns(raw, schema, col, mapping)
     data = _layer_geometry(data, schema, col, lenient=lenient, source=source, assume_crs=assume_crs)
+    if within is not None and schema.spatial and not col.file_error:
+        _check_within(data, col, within)
     works = schema.name == "kolaborasi"
     for c in schema.columns:
         if works and c.name in ("volume", "satuan", "volume_kriteria"):
@@ -248,6 +254,32 @@ def validate_frame(
     if schema.name == "sk_kumuh" and existing is not None and "no_sk" in data.columns:
         _check_sk_versions(data, col, existing)
     return _outcome(raw, data, col, layer=layer, source=source)
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where an uploader may put features: a geometry in EPSG:4326 and its name."""
+
+    geometry: object  # shapely geometry, EPSG:4326
+    label: str
+
+
+def _check_within(data: gpd.GeoDataFrame, col: _Collector, within: Area) -> None:
+    """A feature that does not touch ``within`` (a facilitator's kelurahan, issue 15
+    roles) is a row error."""
+    geoms = data.geometry.values
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    inside = shapely.intersects(geoms, within.geometry)
+    for idx in np.flatnonzero(present & ~inside):
+        col.row(
+            idx,
+            "geometry",
+            None,
+            f"di luar wilayah Anda ({within.label})",
+            f"outside your area ({within.label})",
+            "unggah hanya kegiatan di kelurahan Anda, atau minta Korkot/Pokja mengunggahnya",
+            "upload only works in your kelurahan, or ask the Korkot/Pokja to upload it",
+        )
 
 
 def _check_columns(

@@ -143,12 +143,18 @@ class GeoPackageStore(Store):
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(
-        self, *, command: str = "", create: bool = False, fresh: bool = False
+        self,
+        *,
+        command: str = "",
+        create: bool = False,
+        fresh: bool = False,
+        user: str | None = None,
     ) -> Iterator[_Transaction]:
         """Group several writes into one all-or-nothing change of the file.
 
         ``create`` makes the project when it does not exist; ``fresh`` starts from an
-        empty project, so that what the transaction writes replaces everything.
+        empty project, so that what the transaction writes replaces everything; ``user``
+        is who writes (the audit's ``pengguna``).
 
         >>> with store.transaction(command="kumuhgis demo") as tx:   # doctest: +SKIP
         ...     tx.write("wilayah", wilayah)
@@ -165,7 +171,7 @@ class GeoPackageStore(Store):
                         f"Proyek {self.path} tidak ada; buat dulu dengan `kumuhgis import` atau "
                         f"`kumuhgis demo` / project {self.path} does not exist"
                     )
-                tx = _Transaction(tmp, command=command)
+                tx = _Transaction(tmp, command=command, user=user)
                 yield tx
                 tx.finish()
                 _fsync(tmp)
@@ -180,9 +186,24 @@ class GeoPackageStore(Store):
 class _Transaction(Transaction):
     """Writes into the temporary copy; only :meth:`GeoPackageStore.transaction` commits it."""
 
-    def __init__(self, path: Path, *, command: str):
-        super().__init__(command=command)
+    def __init__(self, path: Path, *, command: str, user: str | None = None):
+        super().__init__(command=command, user=user)
         self.path = path
+
+    def _tables(self) -> list[str]:
+        return [n for n, _ in pyogrio.list_layers(self.path)] if self.path.exists() else []
+
+    def read_table(self, name: str) -> pd.DataFrame | None:
+        check_table_name(name)
+        if name not in self._tables():
+            return None
+        return pyogrio.read_dataframe(self.path, layer=name, fid_as_index=False)
+
+    def meta(self) -> dict[str, str]:
+        if META_TABLE not in self._tables():
+            return {}
+        df = pyogrio.read_dataframe(self.path, layer=META_TABLE)
+        return dict(zip(df["kunci"].astype(str), df["nilai"].astype(str), strict=True))
 
     def write(
         self,
@@ -263,12 +284,8 @@ class _Transaction(Transaction):
 
     def finish(self) -> None:
         """Write the meta updates and audit rows, then check the copy is a sound GeoPackage."""
-        tables = [n for n, _ in pyogrio.list_layers(self.path)] if self.path.exists() else []
-        current = None
-        if META_TABLE in tables:
-            df = pyogrio.read_dataframe(self.path, layer=META_TABLE)
-            current = dict(zip(df["kunci"].astype(str), df["nilai"].astype(str), strict=True))
-        meta = self.meta_to_write(current)
+        tables = self._tables()
+        meta = self.meta_to_write(self.meta() if META_TABLE in tables else None)
         if meta is not None:
             df = pd.DataFrame({"kunci": list(meta), "nilai": list(meta.values())})
             pyogrio.write_dataframe(df, self.path, layer=META_TABLE, driver="GPKG")

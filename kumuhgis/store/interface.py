@@ -46,7 +46,9 @@ __all__ = [
     "AUDIT_DETAIL_COLUMNS",
     "AUDIT_TABLE",
     "META_TABLE",
+    "PRIVATE_TABLES",
     "SCHEMA_VERSION",
+    "SECRET_PREFIX",
     "Store",
     "Transaction",
     "as_layer",
@@ -57,6 +59,7 @@ __all__ = [
     "coerce_to_schema",
     "current_user",
     "now_iso",
+    "public_values",
     "storage_geometry_type",
 ]
 
@@ -79,10 +82,26 @@ AUDIT_COLUMNS = (
 #: backend; a GeoPackage copied from a database keeps them too.
 AUDIT_DETAIL_COLUMNS = ("lama", "baru")
 _RESERVED_PREFIX = "kumuhgis_"
+#: Project tables that belong to the server, not to the city's data (the logins of
+#: :mod:`kumuhgis.store.users`): copied by ``kumuhgis db copy``, left out of a public copy
+#: (:func:`kumuhgis.store.transfer.copy_project` with ``public=True``).
+PRIVATE_TABLES = ("pengguna",)
+#: Columns and meta keys whose names start with this hold secrets (a password hash, the
+#: session key): never written into the audit's old and new values, never in a public copy.
+SECRET_PREFIX = "rahasia_"
+
+
+def public_values(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``frame`` without its secret columns (:data:`SECRET_PREFIX`), for the audit."""
+    if frame is None:
+        return None
+    secret = [c for c in frame.columns if str(c).startswith(SECRET_PREFIX)]
+    return frame.drop(columns=secret) if secret else frame
 
 
 def current_user() -> str:
-    """Who writes: ``KUMUHGIS_USER``, else the login name."""
+    """Who writes from a terminal: ``KUMUHGIS_USER``, else the login name. (A write from
+    the web app names its logged-in user: ``transaction(user=...)``.)"""
     for var in ("KUMUHGIS_USER", "USER", "LOGNAME", "USERNAME"):
         if os.environ.get(var):
             return os.environ[var]
@@ -264,12 +283,20 @@ class Store(ABC):
 
     @abstractmethod
     def transaction(
-        self, *, command: str = "", create: bool = False, fresh: bool = False
+        self,
+        *,
+        command: str = "",
+        create: bool = False,
+        fresh: bool = False,
+        user: str | None = None,
     ) -> AbstractContextManager:
         """Group several writes into one all-or-nothing change of the project.
 
         ``create`` makes the project when it does not exist; ``fresh`` starts from an
-        empty project, so that what the transaction writes replaces everything."""
+        empty project, so that what the transaction writes replaces everything. ``user``
+        is who writes, for the audit (default :func:`current_user`). Writers are
+        serialised: what ``tx.read_table`` / ``tx.settings`` return inside the block is
+        what the writes replace (a check-then-write is safe against a concurrent writer)."""
 
     def write(
         self,
@@ -281,9 +308,10 @@ class Store(ABC):
         source: str = "",
         rows_in: int | None = None,
         rows_rejected: int = 0,
+        user: str | None = None,
     ) -> int:
         """Replace or append a layer, all or nothing; returns rows stored."""
-        with self.transaction(command=command) as tx:
+        with self.transaction(command=command, user=user) as tx:
             return tx.write(
                 layer, frame, mode=mode, source=source, rows_in=rows_in, rows_rejected=rows_rejected
             )
@@ -294,19 +322,25 @@ class Store(ABC):
         ``memorandum_program``); ``None`` when absent. Names start with a letter, lower case."""
 
     def write_table(
-        self, name: str, frame: pd.DataFrame, *, mode: str = "replace", command: str = ""
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        mode: str = "replace",
+        command: str = "",
+        user: str | None = None,
     ) -> int:
         """Replace or append a project table (attributes, or a GeoDataFrame), all or nothing, audited."""
-        with self.transaction(command=command) as tx:
+        with self.transaction(command=command, user=user) as tx:
             return tx.write_table(name, frame, mode=mode)
 
     @abstractmethod
     def settings(self) -> dict:
         """Project settings (configurable rules of domain.md, targets, ...)."""
 
-    def save_settings(self, settings: dict, *, command: str = "") -> None:
+    def save_settings(self, settings: dict, *, command: str = "", user: str | None = None) -> None:
         """Replace the project settings, all or nothing, audited."""
-        with self.transaction(command=command) as tx:
+        with self.transaction(command=command, user=user) as tx:
             tx.save_settings(settings)
 
     @abstractmethod
@@ -333,18 +367,38 @@ class Store(ABC):
 
 class Transaction:
     """The bookkeeping every backend's transaction shares: meta updates, audit rows,
-    settings and the record of a new project. Backends add ``write``, ``write_table``
-    and a ``finish`` that stores :meth:`meta_to_write` and the audit rows."""
+    settings and the record of a new project. Backends add ``write``, ``write_table``,
+    ``read_table`` and ``meta`` (what the project holds inside this transaction) and a
+    ``finish`` that stores :meth:`meta_to_write` and the audit rows."""
 
-    def __init__(self, *, command: str):
+    def __init__(self, *, command: str, user: str | None = None):
         self.command = command
+        self.user = (user or "").strip() or None
         self._audit: list[dict] = []
         self._audit_base: pd.DataFrame | None = None
         self._meta_updates: dict[str, str] = {}
 
     def record(self, row: dict, *, lama=None, baru=None) -> None:
-        """Add an audit row (:func:`audit_row`) with the old and new values it changed."""
+        """Add an audit row (:func:`audit_row`) with the old and new values it changed,
+        by the transaction's user when it names one."""
+        if self.user:
+            row = {**row, "pengguna": self.user}
         self._audit.append({**row, "lama": to_json(lama), "baru": to_json(baru)})
+
+    def read_table(self, name: str) -> pd.DataFrame | None:  # pragma: no cover - abstract
+        """A project table as this transaction sees it (``None`` when absent)."""
+        raise NotImplementedError
+
+    def meta(self) -> dict[str, str]:  # pragma: no cover - abstract
+        """The meta table as this transaction sees it (before its own updates)."""
+        raise NotImplementedError
+
+    def settings(self) -> dict:
+        """The project settings as this transaction sees them (its own saves included)."""
+        text = self._meta_updates.get("settings")
+        if text is None:
+            text = self.meta().get("settings", "")
+        return (yaml.safe_load(text) or {}) if text else {}
 
     def stored_settings(self) -> dict | None:
         """The settings before this transaction, for the audit (``None``: not kept)."""

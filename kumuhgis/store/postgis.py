@@ -58,6 +58,7 @@ from kumuhgis.store.interface import (
     check_table_name,
     check_unique_against,
     coerce_to_schema,
+    public_values,
     storage_geometry_type,
 )
 
@@ -295,7 +296,12 @@ class PostGISStore(Store):
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(
-        self, *, command: str = "", create: bool = False, fresh: bool = False
+        self,
+        *,
+        command: str = "",
+        create: bool = False,
+        fresh: bool = False,
+        user: str | None = None,
     ) -> Iterator[_Transaction]:
         """Group several writes into ONE database transaction, committed at the end of
         the ``with`` block and rolled back on any exception (see :class:`Store`)."""
@@ -311,7 +317,7 @@ class PostGISStore(Store):
                 if not create:
                     raise self._missing()
                 _create_project(cur, self.schema)
-            tx = _Transaction(cur, self.schema, command=command)
+            tx = _Transaction(cur, self.schema, command=command, user=user)
             yield tx
             tx.finish()
 
@@ -319,10 +325,17 @@ class PostGISStore(Store):
 class _Transaction(Transaction):
     """Writes through one cursor of the open transaction of :meth:`PostGISStore.transaction`."""
 
-    def __init__(self, cur, schema: str, *, command: str):
-        super().__init__(command=command)
+    def __init__(self, cur, schema: str, *, command: str, user: str | None = None):
+        super().__init__(command=command, user=user)
         self._cur = cur
         self._schema = schema
+
+    def read_table(self, name: str) -> pd.DataFrame | None:
+        check_table_name(name)
+        return _read(self._cur, self._schema, name)
+
+    def meta(self) -> dict[str, str]:
+        return _read_meta(self._cur, self._schema) or {}
 
     def write(
         self,
@@ -378,7 +391,7 @@ class _Transaction(Transaction):
             geometry = f"geometry(Geometry, {srid})"
         old = _read(self._cur, self._schema, name) if mode == "replace" else None
         self._store(name, data, mode, geometry=geometry, srid=srid)
-        lama, baru = changed_rows(old, data)
+        lama, baru = changed_rows(public_values(old), public_values(data))
         row = audit_row(self.command, name, mode, rows_in=len(frame), rows_stored=len(frame))
         self.record(row, lama=lama or None, baru=baru or None)
         return len(frame)

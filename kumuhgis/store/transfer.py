@@ -9,6 +9,12 @@ version of ``sk_kumuh``), every project table (``kolaborasi_status``,
 rows as they are (with the old and new values where the source kept them). The copy adds
 no audit row, so that a round trip gives the same history; the destination's meta records
 where it came from (``disalin_dari``) and when (``disalin_pada``).
+
+A *public* copy (``public=True``: the project file the web app offers for download) leaves
+out what belongs to the server rather than to the city's data: the logins
+(:data:`~kumuhgis.store.interface.PRIVATE_TABLES`), secret meta keys (the session key,
+:data:`~kumuhgis.store.interface.SECRET_PREFIX`) and the old and new values the audit kept
+of those tables.
 """
 
 from __future__ import annotations
@@ -20,9 +26,15 @@ import pandas as pd
 
 from kumuhgis.core.errors import UsageError
 from kumuhgis.store.backend import new_store, open_store, project_exists
-from kumuhgis.store.interface import AUDIT_DETAIL_COLUMNS, Store, now_iso
+from kumuhgis.store.interface import (
+    AUDIT_DETAIL_COLUMNS,
+    PRIVATE_TABLES,
+    SECRET_PREFIX,
+    Store,
+    now_iso,
+)
 
-__all__ = ["COPY_META_KEYS", "CopyOutcome", "copy_project"]
+__all__ = ["COPY_META_KEYS", "CopyOutcome", "copy_project", "has_private_data"]
 
 #: Meta keys a copy writes itself (besides ``updated_at`` and ``kumuhgis_version``).
 COPY_META_KEYS = ("disalin_dari", "disalin_pada")
@@ -39,11 +51,25 @@ class CopyOutcome:
     audit_rows: int = 0
 
 
-def _history(audit: pd.DataFrame) -> pd.DataFrame:
+def _history(audit: pd.DataFrame, *, public: bool = False) -> pd.DataFrame:
     """The audit to copy: without old/new value columns that hold nothing (a GeoPackage
-    made by kumuhgis keeps none), so a round trip gives the same table."""
+    made by kumuhgis keeps none), so a round trip gives the same table; a public copy
+    without the values of the private tables."""
+    if public and "layer" in audit.columns:
+        private = audit["layer"].astype(str).isin(PRIVATE_TABLES)
+        details = [c for c in AUDIT_DETAIL_COLUMNS if c in audit.columns]
+        if private.any() and details:
+            audit = audit.copy()
+            audit.loc[private, details] = None
     empty = [c for c in AUDIT_DETAIL_COLUMNS if c in audit.columns and audit[c].isna().all()]
     return audit.drop(columns=empty)
+
+
+def has_private_data(store: Store) -> bool:
+    """Whether ``store`` holds logins or secrets a public copy leaves out."""
+    return bool(set(store.tables()) & set(PRIVATE_TABLES)) or any(
+        k.startswith(SECRET_PREFIX) for k in store.meta()
+    )
 
 
 def _check_destination(destination: str | os.PathLike, *, overwrite: bool) -> None:
@@ -63,6 +89,7 @@ def copy_project(
     *,
     overwrite: bool = False,
     command: str = "kumuhgis db copy",
+    public: bool = False,
 ) -> CopyOutcome:
     """Copy the project ``source`` to ``destination`` (a ``.gpkg`` path or a database
     URL), all or nothing.
@@ -70,6 +97,8 @@ def copy_project(
     The destination may be missing or an empty project (just made by ``kumuhgis db
     init``); one that holds layers or tables is refused unless ``overwrite``, and then
     replaced whole.
+
+    ``public`` leaves out the logins, the secrets and their audit values (see above).
 
     Raises
     ------
@@ -87,12 +116,14 @@ def copy_project(
         for layer in source.layers():
             outcome.layers[layer] = tx.write(layer, source.read(layer))
         for name in source.tables():
-            outcome.tables[name] = tx.write_table(name, source.read_table(name))
+            if not (public and name in PRIVATE_TABLES):
+                outcome.tables[name] = tx.write_table(name, source.read_table(name))
         for key, value in source.meta().items():
-            tx.set_meta(key, value)
+            if not (public and key.startswith(SECRET_PREFIX)):
+                tx.set_meta(key, value)
         tx.set_meta("disalin_dari", source.location)
         tx.set_meta("disalin_pada", now_iso())
-        audit = _history(source.audit())
+        audit = _history(source.audit(), public=public)
         tx.replace_audit(audit)
         outcome.audit_rows = len(audit)
     return outcome

@@ -1,0 +1,35 @@
+"""Masuk / keluar: the login page and logging out (:mod:`app.accounts`)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from .. import accounts
+from ..i18n import t
+
+bp = Blueprint("masuk", __name__)
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+def login():
+    target = accounts.safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if accounts.current_user.is_authenticated:
+            return redirect(target)
+        return render_template("masuk.html", name="", next=target, failed=False, page="masuk")
+    name = request.form.get("nama", "")
+    user = accounts.log_in(name, request.form.get("sandi", ""))
+    if user is None:
+        return (
+            render_template("masuk.html", name=name, next=target, failed=True, page="masuk"),
+            401,
+        )
+    flash(f"{t('welcome')}, {user.nama}")
+    return redirect(target, code=303)
+
+
+@bp.post("/keluar")
+@accounts.require("baca")
+def logout():
+    accounts.log_out()
+    return redirect(url_for("peta.peta"), code=303)
