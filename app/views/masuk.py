@@ -6,11 +6,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from .. import accounts
 from ..i18n import t
+from .args import accepts
 
 bp = Blueprint("masuk", __name__)
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
+@accepts("next")
 def login():
     target = accounts.safe_next(request.values.get("next"))
     if request.method == "GET":

@@ -22,6 +22,7 @@ from kumuhgis.core.errors import ConflictError, UsageError, ValidationError
 from .. import edits
 from ..accounts import current_user, require
 from ..i18n import t
+from .args import accepts
 from .kolaborasi import kolaborasi_page
 
 bp = Blueprint("ubah", __name__)
@@ -32,6 +33,7 @@ def _flag(name: str) -> bool:
 
 
 @bp.route("/ubah/unggah", methods=["GET", "POST"])
+@accepts()
 @require("unggah:kolaborasi")
 def unggah():
     layers = current_user.upload_layers()
@@ -95,6 +97,7 @@ _MEMO_FIELDS = ("kode_kawasan", "uraian_kegiatan", "kriteria", "volume", "satuan
 
 
 @bp.route("/ubah/memorandum", methods=["GET", "POST"])
+@accepts("baris")
 @require("memorandum")
 def memorandum():
     lines = edits.memorandum_lines()
@@ -125,6 +128,7 @@ def memorandum():
 
 
 @bp.route("/ubah/target", methods=["GET", "POST"])
+@accepts()
 @require("pengaturan")
 def target():
     context = {"targets": edits.targets(), "versi": edits.targets_version(), "page": "ubah",
