@@ -366,8 +366,8 @@ def test_two_writers_on_one_version_one_wins(location):
 def test_memorandum_lines_and_conflict(app, location):
     pokja, other = as_user(app, "pokja"), as_user(app, "pokja")
     kawasan = str(open_store(location).read("delineasi")["kode_kawasan"].iloc[0])
-    line = {"kode_kawasan": kawasan, "uraian_kegiatan": "Perbaikan drainase", "kriteria": "4b",
-            "volume": "120", "satuan": "m", "harga_satuan_rp": "1.500.000", "biaya_rp": "180.000.000",
+    line = {"kode_kawasan": kawasan, "kegiatan": "Perbaikan drainase", "kriteria": "4b",
+            "volume": "120", "satuan": "m", "biaya_satuan_rp": "1.500.000", "biaya_rp": "180.000.000",
             "tahun": "2025", "sumber_dana": "APBD Kab/Kota"}  # fmt: skip
     r = pokja.post("/ubah/memorandum", data={"csrf_token": token(pokja), "aksi": "tambah", **line})
     assert r.status_code == 303

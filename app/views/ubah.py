@@ -92,8 +92,8 @@ def _int(raw: str | None) -> int:
         ) from None
 
 
-_MEMO_FIELDS = ("kode_kawasan", "uraian_kegiatan", "kriteria", "volume", "satuan",
-                "harga_satuan_rp", "biaya_rp", "tahun", "sumber_dana", "keterangan")  # fmt: skip
+_MEMO_FIELDS = ("kode_kawasan", "kode_rt", "pola", "kegiatan", "kriteria", "volume", "satuan",
+                "biaya_satuan_rp", "biaya_rp", "tahun", "sumber_dana", "keterangan")  # fmt: skip
 
 
 @bp.route("/ubah/memorandum", methods=["GET", "POST"])
