@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "kumuhgis.cli.checks",
     "kumuhgis.cli.web",
     "kumuhgis.cli.plan",
+    "kumuhgis.cli.national",
 )
 
 log = logging.getLogger("kumuhgis")
