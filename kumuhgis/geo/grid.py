@@ -59,19 +59,40 @@ class PointGrid:
     piece_poly: np.ndarray  # polygon of each piece (by piece number)
 
     def codes(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """The cell code of every point (-1 outside the grid or for NaN coordinates).
+        """The cell code of every point (-1 outside the grid or for NaN coordinates), int32.
 
         Points outside the grid are sent to cell (0, 0), which lies in the grid's empty
-        margin; an empty block points at slot 0 of the pool, which is all -1."""
-        fx = np.floor((x - self.x0) / self.cell)
-        fy = np.floor((y - self.y0) / self.cell)
-        ok = (fx >= 0) & (fx < self.nx) & (fy >= 0) & (fy < self.ny)
-        ix = np.where(ok, fx, 0).astype(np.int64)
-        iy = np.where(ok, fy, 0).astype(np.int64)
+        margin; an empty block points at slot 0 of the pool, which is all -1. The cell of
+        a point is ``floor((x − x0) / cell)``, computed in place (no temporaries beyond
+        two float and two int32 arrays)."""
+        fx = np.subtract(x, self.x0)
+        fx /= self.cell
+        np.floor(fx, out=fx)
+        fy = np.subtract(y, self.y0)
+        fy /= self.cell
+        np.floor(fy, out=fy)
+        out = (fx < 0) | (fx >= self.nx) | (fy < 0) | (fy >= self.ny) | np.isnan(fx) | np.isnan(fy)
+        fx[out] = 0.0
+        fy[out] = 0.0
+        ix = fx.astype(np.int32)
+        iy = fy.astype(np.int32)
+        del fx, fy, out
         slot = self.coarse[(iy >> _B_SHIFT) * self.nbx + (ix >> _B_SHIFT)].astype(np.int64)
-        return self.pool[
-            (slot << (2 * _B_SHIFT)) | ((iy & _B_MASK) << _B_SHIFT) | (ix & _B_MASK)
-        ].astype(np.int64)
+        slot <<= 2 * _B_SHIFT
+        iy &= _B_MASK
+        iy <<= _B_SHIFT
+        ix &= _B_MASK
+        slot |= iy
+        slot |= ix
+        return self.pool[slot]
+
+    def labels_only(self) -> PointGrid:
+        """The same grid without its candidate lists and boundary pieces: enough for
+        :meth:`codes` (a filter in front of a coarser grid, :func:`build_grid`)."""
+        z, zf = np.zeros(0, dtype=np.int64), np.zeros(0)
+        return PointGrid(self.x0, self.y0, self.cell, self.nx, self.ny, self.n, self.nbx,
+                         self.coarse, self.pool, np.zeros(1, np.int64), z, np.zeros(1, np.int64),
+                         z, zf, zf, zf, zf, zf, z)  # fmt: skip
 
     def segment_distance2(self, px: np.ndarray, py: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """Squared Euclidean distance from each point to the boundary piece at position
@@ -130,9 +151,9 @@ class _Frame:
     ny: int
 
 
-def _frame(bounds: np.ndarray, reach: float) -> _Frame:
+def _frame(bounds: np.ndarray, reach: float, cells_per_side: float) -> _Frame:
     w, h = bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]
-    cell = max(4.0 * reach, float(np.median(np.maximum(w, h))) / _CELLS_PER_SIDE, 0.05)
+    cell = max(4.0 * reach, float(np.median(np.maximum(w, h))) / cells_per_side, 0.05)
     while float(((w / cell + 2) * (h / cell + 2)).sum()) > _MAX_CELLS:
         cell *= 1.5
     x0 = float(bounds[:, 0].min()) - reach - 2 * cell
@@ -282,7 +303,9 @@ def _block_table(cells, code, nx: int, ny: int):
     return nbx, coarse, pool
 
 
-def build_grid(polygons: np.ndarray, reach: float) -> PointGrid:
+def build_grid(
+    polygons: np.ndarray, reach: float, *, cells_per_side: float = _CELLS_PER_SIDE
+) -> PointGrid:
     """Rasterise a polygon layer for point queries within ``reach`` (see :class:`PointGrid`).
 
     Everything is array arithmetic on the polygons' vertices, no geometry per cell:
@@ -293,12 +316,16 @@ def build_grid(polygons: np.ndarray, reach: float) -> PointGrid:
     * an even–odd scanline through each row of cell centres gives the runs of centres
       inside each polygon; a cell whose centre is inside and that no piece of that polygon
       marks lies wholly in its interior, at least ``reach`` from its boundary.
+
+    The cell is about the median polygon size / ``cells_per_side`` (at least ``4 × reach``,
+    grown when the grid would hold more than 30 million cells). Every cell size labels
+    points exactly; a finer grid leaves fewer points in mixed cells but costs memory.
     """
     n = len(polygons)
     present = np.flatnonzero(~shapely.is_missing(polygons))
     if len(present) == 0:
         return _empty_grid(n)
-    f = _frame(shapely.bounds(polygons[present]), reach)
+    f = _frame(shapely.bounds(polygons[present]), reach, cells_per_side)
     sx0, sy0, sx1, sy1, spoly = _segments(polygons[present], present)
     # pieces of length ≤ L, so that a piece grown by reach spans at most 2 × 2 cells
     limit = (f.cell - 2.0 * reach) * (1.0 - 1e-6)  # grown by reach, narrower than a cell
