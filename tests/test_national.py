@@ -26,6 +26,7 @@ from kumuhgis.national.dataset import (
     POINTS_DIR,
     kawasan_in_force,
     list_cities,
+    point_crs,
     point_files,
     read_city,
     read_points_xy,
@@ -122,7 +123,9 @@ def test_reduction_equals_city_by_city(national):
         # SK scope = the kawasan rows of `reduction --by kawasan` (each rounded to 0.01 ha)
         by_kaw = reduction_city(alone, year_from=years.min(), year_to=years.max(), by="kawasan")
         rows = by_kaw.wilayah[by_kaw.wilayah["kode_kawasan"] != "(di luar delineasi)"]
-        assert abs(rows["luas_kumuh_awal_ha"].sum() - row["luas_kumuh_awal_ha_sk"]) <= 0.005 * len(rows)
+        assert abs(rows["luas_kumuh_awal_ha"].sum() - row["luas_kumuh_awal_ha_sk"]) <= 0.005 * len(
+            rows
+        )
         assert row["luas_kumuh_awal_ha_sk"] <= row["luas_kumuh_awal_ha_kota"]
     nasional = pd.read_csv(national["out"] / "nasional.csv")
     provinsi = pd.read_csv(national["out"] / "provinsi.csv")
@@ -134,7 +137,9 @@ def test_reduction_equals_city_by_city(national):
 
 
 def test_points_equal_alone_and_match_sjoin(national):
-    kota = pd.read_csv(national["out"] / "kota.csv", dtype={"kode_kota": str}).set_index("kode_kota")
+    kota = pd.read_csv(national["out"] / "kota.csv", dtype={"kode_kota": str}).set_index(
+        "kode_kota"
+    )
     per_kawasan = gpd.read_parquet(national["out"] / "titik_kawasan.parquet")
     assert int(kota["titik"].sum()) == N_POINTS
     for city in list_cities(national["ds"]):
@@ -142,10 +147,11 @@ def test_points_equal_alone_and_match_sjoin(national):
         last = int(pd.read_parquet(city.path / "berlaku.parquet")["tahun"].max())
         _, kawasan = kawasan_in_force(alone.delineasi, alone.sk_kumuh, last)
         crs = metric_crs(kawasan)
-        lon, lat = (np.concatenate(a) for a in zip(*[
-            xy for f in point_files(national["ds"] / POINTS_DIR, city) for xy in read_points_xy(f)
-        ], strict=True))  # fmt: skip
-        pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat, crs=4326)).to_crs(crs)
+        files = point_files(national["ds"] / POINTS_DIR, city)
+        x, y = (np.concatenate(a) for a in zip(*[xy for f in files for xy in read_points_xy(f)],
+                                                strict=True))  # fmt: skip
+        assert point_crs(files[0]).equals(crs)  # stored in the city's metric CRS
+        pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y, crs=point_crs(files[0])))
         kaw = kawasan.to_crs(crs)[["kode_kawasan", "geometry"]]
         within = gpd.sjoin(pts, kaw, predicate="within")
         # dalam = inside, or within 1 cm of a boundary (domain.md §7)
@@ -171,7 +177,7 @@ def test_point_file_reader_takes_wkb_and_filters_by_city(tmp_path):
     path = tmp_path / "titik.parquet"
     frame.to_parquet(path)
     assert pq.ParquetFile(path).schema_arrow.field("geometry").type == "binary"
-    (x, y), = read_points_xy(path, kode_kota="6202")
+    ((x, y),) = read_points_xy(path, kode_kota="6202")
     assert x[0] == 112.9 and y[0] == -2.5 and len(x) == 2
 
 

@@ -25,7 +25,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     total = len(project_paths(args.projects))
     with progress("Membangun dataset nasional / building the national dataset", total) as advance:
         cities = build_dataset(
-            args.projects, args.out, on_city=lambda c: advance(description=f"{c.kode_kota} {c.kota}")
+            args.projects,
+            args.out,
+            on_city=lambda c: advance(description=f"{c.kode_kota} {c.kota}"),
         )
     console().print(
         f"Dataset nasional / national dataset: [bold]{args.out}[/] — {len(cities)} kota/cities, "
@@ -95,7 +97,9 @@ def _report(result, out: Path, seconds: float) -> None:
             f"Titik / points: {int(n['titik']):,} — dalam {int(n['titik_dalam']):,}, "
             f"batas {int(n['titik_batas']):,}, luar {int(n['titik_luar']):,}"
         )
-    con.print(f"Memori puncak per worker / peak memory per worker: {k['memori_puncak_mb'].max():,.0f} MiB")
+    con.print(
+        f"Memori puncak per worker / peak memory per worker: {k['memori_puncak_mb'].max():,.0f} MiB"
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -111,7 +115,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "of DIR as a GeoParquet partition (setting kode_kota required).",
     )
     b.add_argument("projects", metavar="DIR", help="folder proyek .gpkg / folder of projects")
-    b.add_argument("--out", required=True, metavar="DATASET", help="folder dataset / dataset folder")
+    b.add_argument(
+        "--out", required=True, metavar="DATASET", help="folder dataset / dataset folder"
+    )
     b.set_defaults(func=_cmd_build)
     r = nsub.add_parser(
         "run",
@@ -128,9 +134,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--tahun-titik", type=int, help="tahun delineasi untuk titik (bawaan: tahun "
                    "terakhir kota) / year of the delineation for points (default: latest)")  # fmt: skip
     where = r.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="tcp://HOST:8786", help="klaster Dask / Dask scheduler")
+    where.add_argument(
+        "--scheduler", metavar="tcp://HOST:8786", help="klaster Dask / Dask scheduler"
+    )
     where.add_argument("--workers", type=int, default=2, help="worker lokal / local workers (2)")
     r.add_argument("--threads", action="store_true",
                    help="worker sebagai thread dalam satu proses / workers as threads")  # fmt: skip
-    r.add_argument("--memory-limit", default="auto", help="batas memori per worker / per worker (auto)")
+    r.add_argument(
+        "--memory-limit", default="auto", help="batas memori per worker / per worker (auto)"
+    )
     r.set_defaults(func=_cmd_run)

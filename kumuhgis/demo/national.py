@@ -8,7 +8,8 @@ the new city code as prefix). Beyond the places listed, further cities are put a
 synthetic places east of a listed one, with a synthetic code and "(sintetis N)" in the name.
 
 Points stand for building footprint centroids: 85 % in the RTs, drawn in proportion to
-each RT's ``jumlah_bangunan``, 15 % scattered over the city's extent.
+each RT's ``jumlah_bangunan``, 15 % scattered over the city's extent; they are written in
+the city's metric CRS (:func:`kumuhgis.national.dataset.write_points`).
 
 Everything is generated city by city and written at once
 (:func:`kumuhgis.national.dataset.write_city`, :func:`~kumuhgis.national.dataset.write_points`,
@@ -33,7 +34,7 @@ from pyproj import Transformer
 from kumuhgis.core.schema import LAYERS, STORAGE_CRS, get_layer
 from kumuhgis.demo import DEFAULT_SEED, build_demo
 from kumuhgis.demo.town import KODE_KOTA, WORK_CRS
-from kumuhgis.geo.crs import srgi2013_utm_epsg
+from kumuhgis.geo.crs import metric_crs, srgi2013_utm_epsg
 from kumuhgis.national.build import add_project
 from kumuhgis.national.dataset import POINTS_DIR, CityPartition, write_points
 
@@ -132,7 +133,9 @@ def place_city(layers: dict[str, pd.DataFrame], settings: dict, place: NationalP
     wilayah = layers["wilayah"].to_crs(WORK_CRS)
     b = wilayah.total_bounds
     target = f"EPSG:{srgi2013_utm_epsg(place.lon, place.lat)}"
-    tx, ty = Transformer.from_crs(STORAGE_CRS, target, always_xy=True).transform(place.lon, place.lat)
+    tx, ty = Transformer.from_crs(STORAGE_CRS, target, always_xy=True).transform(
+        place.lon, place.lat
+    )
     shift = (tx - (b[0] + b[2]) / 2, ty - (b[1] + b[3]) / 2)
     out = {}
     for name, frame in layers.items():
@@ -158,13 +161,10 @@ def place_city(layers: dict[str, pd.DataFrame], settings: dict, place: NationalP
 
 
 def building_points(
-    rt: gpd.GeoDataFrame, baseline: pd.DataFrame, n: int, rng: np.random.Generator
+    rt: gpd.GeoDataFrame, baseline: pd.DataFrame, n: int, rng: np.random.Generator, crs
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` building centroids (lon, lat): 85 % in the RTs in proportion to their 2016
-    ``jumlah_bangunan``, 15 % uniform over the RTs' extent grown by 1 km."""
-    from kumuhgis.geo.crs import metric_crs
-
-    crs = metric_crs(rt)
+    """``n`` building centroids (x, y in the metric ``crs``): 85 % in the RTs in proportion
+    to their 2016 ``jumlah_bangunan``, 15 % uniform over the RTs' extent grown by 1 km."""
     geoms = np.asarray(rt.to_crs(crs).geometry.array, dtype=object)
     shapely.prepare(geoms)
     first = baseline.sort_values("tahun", kind="stable").drop_duplicates("kode_rt")
@@ -188,8 +188,7 @@ def building_points(
     n_out = n - n_in
     x = np.concatenate([x, rng.uniform(tb[0], tb[2], n_out)])
     y = np.concatenate([y, rng.uniform(tb[1], tb[3], n_out)])
-    lon, lat = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True).transform(x, y)
-    return np.asarray(lon), np.asarray(lat)
+    return x, y
 
 
 def _points_of(i: int, cities: int, points: int) -> int:
@@ -237,6 +236,7 @@ def write_national_demo(
 
 def _write_city_points(root: Path, part: CityPartition, layers, n: int, seed) -> None:
     rng = np.random.default_rng(seed)
+    crs = metric_crs(layers["delineasi"])  # the CRS the run's index of this city works in
     for j, s in enumerate(range(0, n, POINT_CHUNK)):
-        lon, lat = building_points(layers["rt"], layers["baseline"], min(POINT_CHUNK, n - s), rng)
-        write_points(root / POINTS_DIR / part.key, lon, lat, part=j, first_id=s)
+        x, y = building_points(layers["rt"], layers["baseline"], min(POINT_CHUNK, n - s), rng, crs)
+        write_points(root / POINTS_DIR / part.key, x, y, crs=crs, part=j, first_id=s)

@@ -53,6 +53,7 @@ __all__ = [
     "in_force_table",
     "kawasan_in_force",
     "list_cities",
+    "point_crs",
     "point_files",
     "read_city",
     "read_layer",
@@ -177,7 +178,9 @@ def write_city(
         frame = coerce_to_schema(frame, name)
         if get_layer(name).spatial:
             frame = frame.to_crs(STORAGE_CRS) if not frame.crs.equals(STORAGE_CRS) else frame
-            _sorted_geo(frame).to_parquet(tmp / f"{name}.parquet", index=False, write_covering_bbox=True)
+            _sorted_geo(frame).to_parquet(
+                tmp / f"{name}.parquet", index=False, write_covering_bbox=True
+            )
         else:
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
     for name, table in (tables or {}).items():
@@ -211,9 +214,7 @@ def write_city(
 
 def _check_root(root: Path) -> None:
     if not root.is_dir():
-        raise UsageError(
-            f"Dataset nasional tidak ditemukan / national dataset not found: {root}"
-        )
+        raise UsageError(f"Dataset nasional tidak ditemukan / national dataset not found: {root}")
 
 
 def list_cities(root: str | os.PathLike) -> list[CityPartition]:
@@ -278,8 +279,10 @@ def read_city(city: CityPartition) -> CitySnapshot:
 # --------------------------------------------------------------------------- points
 
 
-def _point_schema_metadata(bbox) -> dict[bytes, bytes]:
+def _point_schema_metadata(bbox, crs) -> dict[bytes, bytes]:
     import json
+
+    from pyproj import CRS
 
     geo = {
         "version": "1.1.0",
@@ -289,6 +292,7 @@ def _point_schema_metadata(bbox) -> dict[bytes, bytes]:
                 "encoding": "point",
                 "geometry_types": ["Point"],
                 "bbox": [float(v) for v in bbox],
+                "crs": CRS.from_user_input(crs).to_json_dict(),
             }
         },
     }
@@ -297,32 +301,54 @@ def _point_schema_metadata(bbox) -> dict[bytes, bytes]:
 
 def write_points(
     directory: str | os.PathLike,
-    lon: np.ndarray,
-    lat: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
     *,
+    crs,
     part: int = 0,
     first_id: int = 0,
 ) -> Path:
-    """Write points (lon/lat, EPSG:4326) as ``part-NNNNN.parquet`` in ``directory``:
-    GeoParquet 1.1 with the native ``point`` encoding (a struct of ``x`` and ``y``, so
-    readers get coordinate arrays without decoding WKB), sorted along a Hilbert curve,
-    with their number in ``id_titik`` (``first_id`` + their order in the arrays)."""
+    """Write points as ``part-NNNNN.parquet`` in ``directory``: GeoParquet 1.1 with the
+    native ``point`` encoding (a struct of ``x`` and ``y``, so readers get coordinate arrays
+    without decoding WKB), sorted along a Hilbert curve, with their number in ``id_titik``
+    (``first_id`` + their order in the arrays).
+
+    ``crs`` is recorded in the file. The national dataset keeps a city's points in its
+    metric CRS (the SRGI2013 UTM zone of its delineation, :func:`kumuhgis.geo.crs.metric_crs`):
+    they are reprojected once when written instead of at every run, and the run classifies
+    them straight from their coordinate arrays (domain.md §10: distances in metres)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    lon = np.asarray(lon, dtype=np.float64)
-    lat = np.asarray(lat, dtype=np.float64)
-    order = np.argsort(hilbert_key(lon, lat), kind="stable")
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    order = np.argsort(hilbert_key(x, y), kind="stable")
     geometry = pa.StructArray.from_arrays(
-        [pa.array(lon[order]), pa.array(lat[order])], names=["x", "y"]
+        [pa.array(x[order]), pa.array(y[order])], names=["x", "y"]
     )
-    table = pa.table({"id_titik": pa.array(order.astype(np.int64) + first_id), "geometry": geometry})
-    bbox = (lon.min(), lat.min(), lon.max(), lat.max()) if len(lon) else (0, 0, 0, 0)
-    table = table.replace_schema_metadata(_point_schema_metadata(bbox))
+    table = pa.table(
+        {"id_titik": pa.array(order.astype(np.int64) + first_id), "geometry": geometry}
+    )
+    bbox = (x.min(), y.min(), x.max(), y.max()) if len(x) else (0, 0, 0, 0)
+    table = table.replace_schema_metadata(_point_schema_metadata(bbox, crs))
     path = directory / f"part-{part:05d}.parquet"
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     pq.write_table(table, tmp, row_group_size=_BATCH)
     os.replace(tmp, path)
     return path
+
+
+def point_crs(path: str | os.PathLike):
+    """The CRS of a GeoParquet point file (its ``geo`` metadata; OGC:CRS84 — lon/lat —
+    when it names none, as GeoParquet specifies)."""
+    import json
+
+    from pyproj import CRS
+
+    meta = pq.ParquetFile(path).schema_arrow.metadata or {}
+    geo = json.loads(meta.get(b"geo", b"{}"))
+    col = geo.get("columns", {}).get(geo.get("primary_column", "geometry"), {})
+    crs = col.get("crs", "OGC:CRS84")
+    return CRS.from_user_input("OGC:CRS84" if crs is None else crs)
 
 
 def point_files(points_root: str | os.PathLike, city: CityPartition) -> list[Path]:
@@ -337,7 +363,7 @@ def point_files(points_root: str | os.PathLike, city: CityPartition) -> list[Pat
 def read_points_xy(
     path: str | os.PathLike, *, kode_kota: str | None = None, batch_size: int = _BATCH
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Longitude and latitude arrays of the points of a GeoParquet file, batch by batch
+    """Coordinate arrays (in the file's CRS, :func:`point_crs`) of the points of a GeoParquet file, batch by batch
     (memory bounded by ``batch_size``). Reads the ``point`` encoding without any geometry
     object and WKB through :func:`shapely.from_wkb`. With ``kode_kota``, only rows whose
     ``kode_kota`` column equals it (a file holding several cities)."""
@@ -345,7 +371,9 @@ def read_points_xy(
     names = f.schema_arrow.names
     if "geometry" not in names:
         raise UsageError(f"Berkas titik tanpa kolom geometry / point file without geometry: {path}")
-    columns = ["geometry"] + (["kode_kota"] if kode_kota is not None and "kode_kota" in names else [])
+    columns = ["geometry"] + (
+        ["kode_kota"] if kode_kota is not None and "kode_kota" in names else []
+    )
     for batch in f.iter_batches(batch_size=batch_size, columns=columns):
         geom = batch.column("geometry")
         keep = None

@@ -137,15 +137,18 @@ class PointCounts:
 
 
 def classify_points(
-    index: KawasanIndex, lon: np.ndarray, lat: np.ndarray, *, tolerance_m: float
+    index: KawasanIndex, x: np.ndarray, y: np.ndarray, *, crs, tolerance_m: float
 ) -> tuple[PointCounts, np.ndarray, np.ndarray]:
-    """Classify points given in EPSG:4326 against ``index`` (domain.md §7: ``dalam`` within
+    """Classify points given in ``crs`` against ``index`` (domain.md §7: ``dalam`` within
     1 cm of a kawasan, ``batas`` within ``tolerance_m``, else ``luar``), distances only
     within the tolerance (:meth:`~kumuhgis.geo.index.KawasanIndex.classify_xy` with
     ``distances="near"``).
 
+    Points in the index's CRS (the national dataset's) are classified straight from their
+    arrays; others are reprojected batch by batch.
+
     Returns the counts, the status code and the kawasan index of every point."""
-    res = index.classify_xy(lon, lat, crs="EPSG:4326", tolerance_m=tolerance_m, distances="near")
+    res = index.classify_xy(x, y, crs=crs, tolerance_m=tolerance_m, distances="near")
     status = res.status
     counts = PointCounts.empty(index.n)
     codes = np.where(status == TANPA_GEOMETRI, 4, status).astype(np.int64)

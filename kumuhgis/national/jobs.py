@@ -22,6 +22,7 @@ import pandas as pd
 from kumuhgis.national.dataset import (
     CityPartition,
     kawasan_in_force,
+    point_crs,
     read_city,
     read_layer,
     read_points_xy,
@@ -156,9 +157,10 @@ def points_job(
     total = PointCounts.empty(index.n)
     t_cls = 0.0
     for f in files:
-        for lon, lat in read_points_xy(f, kode_kota=city.kode_kota if by_column else None):
+        crs = point_crs(f)
+        for x, y in read_points_xy(f, kode_kota=city.kode_kota if by_column else None):
             t1 = time.perf_counter()
-            counts, _, _ = classify_points(index, lon, lat, tolerance_m=tol)
+            counts, _, _ = classify_points(index, x, y, crs=crs, tolerance_m=tol)
             t_cls += time.perf_counter() - t1
             total.add(counts)
     geo = selected[["kode_kawasan", "nama_kawasan", selected.geometry.name]].reset_index(drop=True)

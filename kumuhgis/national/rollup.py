@@ -94,7 +94,11 @@ def _roll(frame: pd.DataFrame, keys: list[str], labels: list[str]) -> pd.DataFra
         if c.endswith("_ha") or c.startswith("nilai_rp") or c.startswith("luas_"):
             out[c] = out[c].astype(float).round(2)
     if "kode_kota" in frame.columns and "kode_kota" not in keys:
-        n = frame.groupby(keys)["kode_kota"].nunique().to_numpy() if keys else [frame["kode_kota"].nunique()]
+        n = (
+            frame.groupby(keys)["kode_kota"].nunique().to_numpy()
+            if keys
+            else [frame["kode_kota"].nunique()]
+        )
         out.insert(len(keys) + len(labels), "jumlah_kota", n)
     return _percent(out)
 
@@ -104,7 +108,9 @@ def _percent(frame: pd.DataFrame) -> pd.DataFrame:
         rp = frame["nilai_rp"].to_numpy(dtype=float)
         luar = frame["nilai_rp_luar"].to_numpy(dtype=float)
         frame = frame.assign(
-            persen_rp_luar=np.round(np.divide(100 * luar, rp, out=np.zeros(len(rp)), where=rp > 0), 2)
+            persen_rp_luar=np.round(
+                np.divide(100 * luar, rp, out=np.zeros(len(rp)), where=rp > 0), 2
+            )
         )
     return frame
 
@@ -114,7 +120,11 @@ def _per_tahun(results: Sequence[CityResult]) -> pd.DataFrame:
     for r in results:
         for scope, frame in r.per_tahun.items():
             f = frame.drop(columns=[c for c in ("kota",) if c in frame.columns])
-            f = f.drop(columns=[c for c in f.columns if c.startswith("kontribusi") and c != "kontribusi_ha"])
+            f = f.drop(
+                columns=[
+                    c for c in f.columns if c.startswith("kontribusi") and c != "kontribusi_ha"
+                ]
+            )
             c = r.city
             parts.append(f.assign(kode_prov=c.kode_prov, provinsi=c.provinsi, kode_kota=c.kode_kota,
                                   kota=c.kota, lingkup=scope))  # fmt: skip
@@ -184,17 +194,27 @@ def national_tables(
         provinsi=_roll(kota_sum, ["kode_prov"], ["provinsi"]),
         nasional=_roll(kota_sum, [], []),
         per_tahun=pd.concat(
-            [per_tahun.assign(tingkat="kota"),
-             _roll(per_tahun, ["kode_prov", "lingkup", "tahun"], ["provinsi"]).assign(tingkat="provinsi"),
-             _roll(per_tahun, ["lingkup", "tahun"], []).assign(tingkat="nasional")],
+            [
+                per_tahun.assign(tingkat="kota"),
+                _roll(per_tahun, ["kode_prov", "lingkup", "tahun"], ["provinsi"]).assign(
+                    tingkat="provinsi"
+                ),
+                _roll(per_tahun, ["lingkup", "tahun"], []).assign(tingkat="nasional"),
+            ],
             ignore_index=True,
-        ) if len(per_tahun) else per_tahun,  # fmt: skip
+        )
+        if len(per_tahun)
+        else per_tahun,  # fmt: skip
         kolaborasi_tahun=pd.concat(
-            [kolab.assign(tingkat="kota"),
-             _roll(kolab, ["kode_prov", "tahun"], ["provinsi"]).assign(tingkat="provinsi"),
-             _roll(kolab, ["tahun"], []).assign(tingkat="nasional")],
+            [
+                kolab.assign(tingkat="kota"),
+                _roll(kolab, ["kode_prov", "tahun"], ["provinsi"]).assign(tingkat="provinsi"),
+                _roll(kolab, ["tahun"], []).assign(tingkat="nasional"),
+            ],
             ignore_index=True,
-        ) if len(kolab) else kolab,  # fmt: skip
+        )
+        if len(kolab)
+        else kolab,  # fmt: skip
         titik_kawasan=_titik_kawasan(points),
         kinerja=_kinerja(results, points),
     )
