@@ -287,9 +287,12 @@ def _merge(base: dict, extra: dict) -> dict:
     return out
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def _register_demo(sub: argparse._SubParsersAction) -> None:
+    """``demo``: one city project, or with ``--national`` a national dataset."""
     p = sub.add_parser("demo", help="buat proyek kota demo / build the demo city project")
-    p.add_argument("--out", required=True, help="berkas .gpkg keluaran / output .gpkg")
+    p.add_argument(
+        "--out", required=True, help="berkas .gpkg keluaran (--national: folder) / output .gpkg"
+    )
     p.add_argument("--seed", type=int, default=2016, help="benih acak / random seed (default 2016)")
     p.add_argument(
         "--national",
@@ -304,7 +307,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--projects",
         help="juga tiap kota sebagai proyek .gpkg di folder ini / also each city as a project here",
     )
-    p.set_defaults(func=_cmd_demo)  # fmt: skip
+    p.set_defaults(func=_cmd_demo)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    _register_demo(sub)
 
     def _input_options(q: argparse.ArgumentParser) -> None:
         q.add_argument(
