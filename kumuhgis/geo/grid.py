@@ -35,7 +35,10 @@ class PointGrid:
     cell ``m`` with its candidate polygons (``cand``) and the boundary pieces within the
     radius (``piece``) in CSR form. Pieces are boundary segments cut to at most
     ``cell − 2 × radius``; ``seg_*`` hold them in list order (contiguous per cell),
-    ``piece_poly`` their polygon.
+    ``piece_poly`` their polygon. A grid refined from a coarser one (``build_grid(...,
+    within=coarser)``) lists, per cell, the coarser grid's pieces that pass near it:
+    ``piece`` and ``seg_*`` are the coarser grid's, so distances are computed exactly as
+    the coarser grid computes them.
     """
 
     x0: float
@@ -57,6 +60,7 @@ class PointGrid:
     seg_dy: np.ndarray
     seg_il2: np.ndarray
     piece_poly: np.ndarray  # polygon of each piece (by piece number)
+    pieces_xy: np.ndarray | None = None  # x0, y0, x1, y1 of each piece (by piece number)
 
     def codes(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The cell code of every point (-1 outside the grid or for NaN coordinates), int32.
@@ -85,14 +89,6 @@ class PointGrid:
         slot |= iy
         slot |= ix
         return self.pool[slot]
-
-    def labels_only(self) -> PointGrid:
-        """The same grid without its candidate lists and boundary pieces: enough for
-        :meth:`codes` (a filter in front of a coarser grid, :func:`build_grid`)."""
-        z, zf = np.zeros(0, dtype=np.int64), np.zeros(0)
-        return PointGrid(self.x0, self.y0, self.cell, self.nx, self.ny, self.n, self.nbx,
-                         self.coarse, self.pool, np.zeros(1, np.int64), z, np.zeros(1, np.int64),
-                         z, zf, zf, zf, zf, zf, z)  # fmt: skip
 
     def segment_distance2(self, px: np.ndarray, py: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """Squared Euclidean distance from each point to the boundary piece at position
@@ -187,7 +183,8 @@ def _segments(geoms: np.ndarray, present: np.ndarray):
 
 
 def _pieces(sx0, sy0, sx1, sy1, spoly, limit: float):
-    """Segments cut into pieces of length ≤ ``limit``: ``px0, py0, px1, py1, ppoly``."""
+    """Segments cut into pieces of length ≤ ``limit``: ``px0, py0, px1, py1, ppoly`` and
+    the segment of each piece."""
     k = np.maximum(1, np.ceil(np.hypot(sx1 - sx0, sy1 - sy0) / limit)).astype(np.int64)
     pos, owner = run_positions(np.zeros(len(k), np.int64), k)
     kk = k[owner]
@@ -197,7 +194,7 @@ def _pieces(sx0, sy0, sx1, sy1, spoly, limit: float):
     px0, py0 = sx0[owner] + dx * t0, sy0[owner] + dy * t0
     px1 = np.where(last, sx1[owner], sx0[owner] + dx * t1)
     py1 = np.where(last, sy1[owner], sy0[owner] + dy * t1)
-    return px0, py0, px1, py1, spoly[owner]
+    return px0, py0, px1, py1, spoly[owner], owner
 
 
 def _marks(px0, py0, px1, py1, ppoly, f: _Frame, n: int, reach: float):
@@ -304,7 +301,11 @@ def _block_table(cells, code, nx: int, ny: int):
 
 
 def build_grid(
-    polygons: np.ndarray, reach: float, *, cells_per_side: float = _CELLS_PER_SIDE
+    polygons: np.ndarray,
+    reach: float,
+    *,
+    cells_per_side: float = _CELLS_PER_SIDE,
+    within: PointGrid | None = None,
 ) -> PointGrid:
     """Rasterise a polygon layer for point queries within ``reach`` (see :class:`PointGrid`).
 
@@ -319,7 +320,13 @@ def build_grid(
 
     The cell is about the median polygon size / ``cells_per_side`` (at least ``4 × reach``,
     grown when the grid would hold more than 30 million cells). Every cell size labels
-    points exactly; a finer grid leaves fewer points in mixed cells but costs memory.
+    points exactly; a finer grid leaves fewer points in mixed cells, with shorter lists.
+
+    ``within``: a coarser grid of the same polygons and ``reach`` whose pieces are cut
+    further to mark this grid's cells; each cell then lists the coarser pieces (the
+    distance from a point to a coarser piece is the minimum over its sub-pieces, and every
+    sub-piece within ``reach`` of a point marks the point's cell), so the nearest boundary
+    within ``reach`` and its distance are those the coarser grid gives, to the last bit.
     """
     n = len(polygons)
     present = np.flatnonzero(~shapely.is_missing(polygons))
@@ -329,8 +336,17 @@ def build_grid(
     sx0, sy0, sx1, sy1, spoly = _segments(polygons[present], present)
     # pieces of length ≤ L, so that a piece grown by reach spans at most 2 × 2 cells
     limit = (f.cell - 2.0 * reach) * (1.0 - 1e-6)  # grown by reach, narrower than a cell
-    px0, py0, px1, py1, ppoly = _pieces(sx0, sy0, sx1, sy1, spoly, limit)
-    mark_cell, mark_piece, band_key = _marks(px0, py0, px1, py1, ppoly, f, n, reach)
+    if within is None:
+        px0, py0, px1, py1, ppoly, _ = _pieces(sx0, sy0, sx1, sy1, spoly, limit)
+        cut = (px0, py0, px1, py1, ppoly)
+    else:
+        px0, py0, px1, py1 = within.pieces_xy.T
+        ppoly = within.piece_poly
+        *cut, parent = _pieces(px0, py0, px1, py1, ppoly, limit)
+    mark_cell, mark_piece, band_key = _marks(*cut, f, n, reach)
+    if within is not None:
+        mark_piece = parent[mark_piece]
+    del cut
     inner_key = _interior(sx0, sy0, sx1, sy1, spoly, f, n, band_key)
     del sx0, sy0, sx1, sy1, spoly
     cells, code, cand, cand_ptr, piece_ptr = _cell_codes(band_key, inner_key, mark_cell, n)
@@ -340,8 +356,9 @@ def build_grid(
     dx, dy = px1 - px0, py1 - py0
     l2 = dx * dx + dy * dy
     il2 = np.divide(1.0, l2, out=np.zeros_like(l2), where=l2 > 0)
+    own = np.column_stack([px0, py0, px1, py1]) if within is None else None
     return PointGrid(
         f.x0, f.y0, f.cell, f.nx, f.ny, n, nbx, coarse, pool, cand_ptr, cand, piece_ptr,
         np.asarray(mark_piece, dtype=np.int64), px0[mark_piece], py0[mark_piece], dx[mark_piece],
-        dy[mark_piece], il2[mark_piece], np.asarray(ppoly, dtype=np.int64),
+        dy[mark_piece], il2[mark_piece], np.asarray(ppoly, dtype=np.int64), own,
     )  # fmt: skip
