@@ -10,6 +10,7 @@ script and ``python -m kumuhgis.cli`` both run :func:`kumuhgis.cli.main` under a
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -39,6 +40,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _client(args: argparse.Namespace):
     """A client of the cluster at ``--scheduler``, or of a new ``LocalCluster`` of
     ``--workers`` single-threaded worker processes."""
+    if not args.verbose:  # distributed logs every worker event at INFO; workers inherit this
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     from distributed import Client, LocalCluster
 
     if args.scheduler:
