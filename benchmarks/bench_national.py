@@ -118,6 +118,8 @@ def _sjoin_city(files: list[str], city) -> int:
 
 
 def _cluster(workers: int):
+    # as `kumuhgis nasional run` does: the workers' profiler off (it grows with every task)
+    os.environ.setdefault("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", "False")
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,

@@ -17,7 +17,11 @@ from pathlib import Path
 from kumuhgis.cli._console import console, progress
 from kumuhgis.core.errors import UsageError
 
-__all__ = ["register"]
+__all__ = ["PROFILE_SETTING", "register"]
+
+#: Environment setting of the Dask workers' statistical profiler (README: set it on the
+#: machines of a cluster too).
+PROFILE_SETTING = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -42,6 +46,9 @@ def _client(args: argparse.Namespace):
     ``--workers`` single-threaded worker processes."""
     if not args.verbose:  # distributed logs every worker event at INFO; workers inherit this
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    # the workers' statistical profiler keeps growing (about 2 MiB per city task): off, so
+    # a worker's memory stays flat however many cities it runs
+    os.environ.setdefault(PROFILE_SETTING, "False")
     from distributed import Client, LocalCluster
 
     if args.scheduler:
