@@ -177,24 +177,28 @@ def classify_city(
     *,
     tolerance_m: float | None = None,
     with_conditions: bool = True,
+    conditions: YearConditions | None = None,
 ) -> gpd.GeoDataFrame:
     """The city's kolaborasi classified inside/outside the delineation in force
     (:func:`~kumuhgis.analysis.kolaborasi.classify_kolaborasi`, domain.md §7), with the
     project's tolerance (``kolaborasi.toleransi_m``) and the Korkot's overrides. Works
     with a project holding only ``delineasi`` and ``kolaborasi``; RT conditions (for the
-    "no gap here" flag) come from :func:`city_conditions` when there is a baseline."""
+    "no gap here" flag) come from :func:`city_conditions` when there is a baseline
+    (``conditions``: already derived ones, e.g. by a national run that also scores)."""
     settings = snapshot.settings
     tol = tolerance_from_settings(settings) if tolerance_m is None else check_tolerance(tolerance_m)
-    conditions = None
     if with_conditions and snapshot.has("baseline") and snapshot.has("rt"):
-        conditions = city_conditions(snapshot).conditions
+        cond = city_conditions(snapshot) if conditions is None else conditions
+        rt_conditions = cond.conditions
+    else:
+        rt_conditions = None
     return classify_kolaborasi(
         snapshot.kolaborasi,
         snapshot.delineasi,
         sk_kumuh=snapshot.get("sk_kumuh"),
         rt=snapshot.get("rt"),
         wilayah=snapshot.get("wilayah"),
-        conditions=conditions,
+        conditions=rt_conditions,
         overrides=overrides_in_force(snapshot.override_history),
         tolerance_m=tol,
     )

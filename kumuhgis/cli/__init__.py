@@ -34,6 +34,7 @@ _COMMAND_MODULES = (
     "kumuhgis.cli.plan",
     "kumuhgis.cli.db",
     "kumuhgis.cli.users",
+    "kumuhgis.cli.national",
 )
 
 log = logging.getLogger("kumuhgis")
