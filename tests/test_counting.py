@@ -40,7 +40,7 @@ from kumuhgis.analysis.verification import compare_sk
 from kumuhgis.cli import main
 from kumuhgis.core.rules import load_rules
 from kumuhgis.core.sk import delineation_of
-from kumuhgis.core.vocabulary import normalize_unit, work_volumes
+from kumuhgis.core.volumes import normalize_unit, work_volumes
 from kumuhgis.ingest.validation import validate_frame
 from kumuhgis.store import create_store
 from kumuhgis.store.snapshot import load_snapshot

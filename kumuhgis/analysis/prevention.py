@@ -7,7 +7,7 @@ all of a ``luar`` or ``batas`` work (``batas`` stays outside until a Korkot over
 the Korkot list names it for review), the outside part of a ``sebagian`` work, nothing of a
 ``dalam`` work. Its rupiah is ``nilai_rp_luar`` (``nilai_rp × (1 − porsi_efektif)``), its
 volume per criterion ``volume_c × (1 − porsi_efektif)``
-(:func:`kumuhgis.core.vocabulary.work_volumes`).
+(:func:`kumuhgis.core.volumes.work_volumes`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 
 from kumuhgis.core.errors import UsageError
 from kumuhgis.core.rules import RuleSet, load_rules
-from kumuhgis.core.vocabulary import work_volumes
+from kumuhgis.core.volumes import work_volumes
 
 __all__ = ["PREVENTION_KEYS", "prevention", "prevention_works"]
 

@@ -10,7 +10,7 @@ point. Work outside the delineation changes no RT's volumes (it is prevention).
 
 How much of which kolaborasi counts for which RT is decided in one place,
 :func:`attribute_kolaborasi`: the work's volume per criterion
-(:func:`kumuhgis.core.vocabulary.work_volumes`: one volume per criterion where they split one
+(:func:`kumuhgis.core.volumes.work_volumes`: one volume per criterion where they split one
 ideal length) times its share in the RT — given by the Korkot's classification
 (:func:`kumuhgis.analysis.kolaborasi.kolaborasi_in_rt`: the share inside the delineation in
 force, split across RTs by length or area), or by a plain containment test. Every derived
@@ -28,7 +28,7 @@ import pandas as pd
 from kumuhgis.core.errors import CRSError, Problem, ValidationError
 from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.schema import CRITERIA_CODES_02_2016
-from kumuhgis.core.vocabulary import work_volumes
+from kumuhgis.core.volumes import work_volumes
 
 __all__ = [
     "ATTRIBUTION_SETTING",
@@ -112,7 +112,7 @@ def attribute_kolaborasi(
 ) -> pd.DataFrame:
     """How much of which kolaborasi reduces which RT's volumes (domain.md §5).
 
-    Each work's volume is read per criterion (:func:`~kumuhgis.core.vocabulary.work_volumes`:
+    Each work's volume is read per criterion (:func:`~kumuhgis.core.volumes.work_volumes`:
     the list aligned with ``kriteria``, else one volume for each criterion named, the
     groups splitting one ideal length excepted). The RT row of criterion ``c`` takes
     ``volume = volume_c × porsi`` and ``nilai_rp = nilai_rp × porsi``, ``porsi`` being the

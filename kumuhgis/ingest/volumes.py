@@ -31,7 +31,8 @@ import pandas as pd
 
 from kumuhgis.core.numeric import is_missing, parse_number_series
 from kumuhgis.core.rules import RuleSet
-from kumuhgis.core.vocabulary import normalize_unit, work_kriteria
+from kumuhgis.core.vocabulary import work_kriteria
+from kumuhgis.core.volumes import normalize_unit
 
 __all__ = ["VOLUME_COLUMN_RE", "RowProblem", "check_work_volumes"]
 
