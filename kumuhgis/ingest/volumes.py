@@ -197,6 +197,12 @@ def check_work_volumes(
     ``volume_kriteria`` and ``satuan`` checked and normalised (module docstring), and the
     problems found. The ``volume_<code>`` columns are folded into ``volume_kriteria``."""
     problems: list[RowProblem] = []
+    if "volume_kriteria" in data.columns:  # a file kumuhgis wrote: its list is the volume
+        listed_cells = data["volume_kriteria"]
+        given = listed_cells.notna() & (listed_cells.astype(str).str.strip() != "")
+        if given.any():
+            data = data.copy()
+            data["volume"] = data["volume"].astype(object).where(~given, listed_cells.astype(str))
     per_col = {m[1]: c for c in data.columns if (m := VOLUME_COLUMN_RE.match(str(c)))}
     numbers = _Numbers(data, ["volume", *per_col.values()], problems)
     out = data.drop(columns=list(per_col.values()))

@@ -11,7 +11,6 @@ performance table.
 from __future__ import annotations
 
 import os
-import resource
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,7 +42,12 @@ KOLABORASI_DIR = "kolaborasi"
 
 
 def peak_memory_mb() -> float:
-    """Peak resident memory of this process so far, in MiB (``ru_maxrss``)."""
+    """Peak resident memory of this process so far, in MiB (``ru_maxrss``; NaN on Windows,
+    which has no ``resource`` module)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return float("nan")
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
