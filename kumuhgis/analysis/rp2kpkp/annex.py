@@ -179,6 +179,8 @@ def _map_layers(
     with the profile."""
     rt = snapshot.rt
     rt_scores = sc.merge(units, on="kode_rt", how="left")
+    # the pattern's own inside/legality/pattern columns win over same-named unit columns
+    rt_scores = rt_scores.drop(columns=[c for c in _RT_PATTERN_COLUMNS[1:] if c in rt_scores])
     rtg = (
         rt[["kode_rt", rt.geometry.name]]
         .assign(kode_rt=rt["kode_rt"].astype(str))
