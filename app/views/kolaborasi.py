@@ -8,8 +8,8 @@ from flask import Blueprint, render_template
 
 from kumuhgis.outputs import dashboard, webmap
 
-from .. import edits
 from ..accounts import current_user
+from ..edits import override_history, override_version
 from ..state import project
 from .args import accepts, flag_arg, int_arg, str_arg
 
@@ -27,7 +27,7 @@ def override_form(kode: str | None) -> dict | None:
         "kode": kode,
         "status": last.get("status_manual") or "",
         "alasan": "",
-        "versi": edits.override_version(kode),
+        "versi": override_version(kode),
         "conflict": None,
     }
 
@@ -58,7 +58,7 @@ def kolaborasi_page(form: dict | None = None, code: int = 200):
         status_colors=webmap.STATUS_COLORS,
         kelurahan=kelurahan,
         text=webmap.map_text,
-        history=edits.override_history().to_dict("records"),
+        history=override_history().to_dict("records"),
         form=form,
         can_decide=current_user.is_authenticated and current_user.can("status"),
         page="kolaborasi",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from .. import accounts
+from ..accounts import current_user, log_in, log_out, require, safe_next
 from ..i18n import t
 from .args import accepts
 
@@ -14,13 +14,13 @@ bp = Blueprint("masuk", __name__)
 @bp.route("/masuk", methods=["GET", "POST"])
 @accepts("next")
 def login():
-    target = accounts.safe_next(request.values.get("next"))
+    target = safe_next(request.values.get("next"))
     if request.method == "GET":
-        if accounts.current_user.is_authenticated:
+        if current_user.is_authenticated:
             return redirect(target)
         return render_template("masuk.html", name="", next=target, failed=False, page="masuk")
     name = request.form.get("nama", "")
-    user = accounts.log_in(name, request.form.get("sandi", ""))
+    user = log_in(name, request.form.get("sandi", ""))
     if user is None:
         return (
             render_template("masuk.html", name=name, next=target, failed=True, page="masuk"),
@@ -31,7 +31,7 @@ def login():
 
 
 @bp.post("/keluar")
-@accounts.require("baca")
+@require("baca")
 def logout():
-    accounts.log_out()
+    log_out()
     return redirect(url_for("peta.peta"), code=303)

@@ -19,8 +19,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from kumuhgis.core.errors import ConflictError, UsageError, ValidationError
 
-from .. import edits
 from ..accounts import current_user, require
+from ..edits import (
+    edit_memorandum_line,
+    memorandum_lines,
+    save_override,
+    save_targets,
+    targets,
+    targets_version,
+    upload,
+)
 from ..i18n import t
 from .args import accepts
 from .kolaborasi import kolaborasi_page
@@ -48,7 +56,7 @@ def unggah():
     if file is None or not file.filename:
         raise UsageError("pilih berkas / choose a file")
     try:
-        done = edits.upload(current_user, layer, file.filename, file,
+        done = upload(current_user, layer, file.filename, file,
                             lenient=_flag("longgar"), append=_flag("tambah"))  # fmt: skip
     except ValidationError as exc:
         context["problems"] = exc.problems
@@ -70,7 +78,7 @@ def status():
         "conflict": None,
     }
     try:
-        edits.save_override(current_user, form["kode"], form["status"], form["alasan"],
+        save_override(current_user, form["kode"], form["status"], form["alasan"],
                             form["versi"])  # fmt: skip
     except ConflictError as exc:
         form["conflict"] = exc.current or {}
@@ -100,7 +108,7 @@ _MEMO_FIELDS = ("kode_kawasan", "kode_rt", "pola", "kegiatan", "kriteria", "volu
 @accepts("baris")
 @require("memorandum")
 def memorandum():
-    lines = edits.memorandum_lines()
+    lines = memorandum_lines()
     context = {"lines": lines, "fields": _MEMO_FIELDS, "page": "ubah", "problems": None,
                "conflict": None, "draft": {}, "edit": None, "versi": None}  # fmt: skip
     if request.method == "GET":
@@ -113,7 +121,7 @@ def memorandum():
     index = None if action == "tambah" else _int(request.form.get("baris"))
     values = None if action == "hapus" else {f: request.form.get(f, "") for f in _MEMO_FIELDS}
     try:
-        edits.edit_memorandum_line(current_user, index, values, request.form.get("versi"))
+        edit_memorandum_line(current_user, index, values, request.form.get("versi"))
     except ValidationError as exc:
         context.update(problems=exc.problems, draft=values or {}, edit=index,
                        versi=request.form.get("versi"))  # fmt: skip
@@ -131,7 +139,7 @@ def memorandum():
 @accepts()
 @require("pengaturan")
 def target():
-    context = {"targets": edits.targets(), "versi": edits.targets_version(), "page": "ubah",
+    context = {"targets": targets(), "versi": targets_version(), "page": "ubah",
                "conflict": None, "draft": None, "error": None}  # fmt: skip
     if request.method == "GET":
         return render_template("target.html", **context)
@@ -139,7 +147,7 @@ def target():
     values = request.form.getlist("ha")
     draft = {y.strip(): v.strip() for y, v in zip(years, values, strict=False) if y.strip()}
     try:
-        edits.save_targets(current_user, draft, request.form.get("versi", ""))
+        save_targets(current_user, draft, request.form.get("versi", ""))
     except ConflictError as exc:
         context.update(conflict=exc.current, draft=draft, versi=exc.version)
         return render_template("target.html", **context), 409
