@@ -7,6 +7,9 @@ bad request options (:class:`UsageError`, ``ValueError``,    400
 invalid input (:class:`ValidationError`), CRS problems)
 unknown page, layer or file                                   404
 (:class:`werkzeug.exceptions.NotFound`, raised by the views)
+not logged in (:mod:`app.accounts`)                          401
+a role that may not (:class:`AccessError`, ``Forbidden``)     403
+someone else saved first (:class:`ConflictError`)             409
 no project configured or the file is gone                     503
 (:class:`ProjectNotFoundError`)
 any other failure                                             500
@@ -21,6 +24,8 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kumuhgis.core.errors import (
+    AccessError,
+    ConflictError,
     CRSError,
     KumuhgisError,
     ProjectNotFoundError,
@@ -38,6 +43,10 @@ def status_for(exc: BaseException) -> int:
         return exc.code or 500
     if isinstance(exc, ProjectNotFoundError):
         return 503
+    if isinstance(exc, AccessError):
+        return 403
+    if isinstance(exc, ConflictError):
+        return 409
     if isinstance(exc, UsageError | ValidationError | CRSError):
         return 400
     return 500

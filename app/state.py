@@ -41,6 +41,7 @@ class ProjectState:
         self._basemap = None
         self._cache: dict = {}
         self._checked = ""  # the version of the project last found readable
+        self._building: dict = {}  # key -> lock held by the request building it
 
     def store(self):
         """The project's store, opened (and its schema checked) once; a project file that
@@ -52,7 +53,8 @@ class ProjectState:
                 "Aplikasi belum diberi proyek (STORE) / the app was given no project (STORE)"
             )
         with self._lock:
-            if self._store is None or not self.store_path.exists():
+            gone = isinstance(self.store_path, Path) and not self.store_path.exists()
+            if self._store is None or gone:
                 self._store = open_store(self.store_path)
             return self._store
 
@@ -88,14 +90,22 @@ class ProjectState:
             return ""
         return self.store().version()
 
-    def snapshot(self):
-        """The project read whole, again only when it changed (a ``stat`` per request)."""
+    def snapshot(self, *, wait: bool = False):
+        """The project read whole, again only when it changed (a ``stat`` per request).
+
+        While one request reads a new version, the others are answered from the previous
+        one instead of waiting (a few seconds of stale pages after a write, never a stall
+        of every reader); ``wait=True`` (a page right after its own write) waits for it."""
         from kumuhgis.store.snapshot import load_snapshot
 
         snap = self._current_snapshot()
         if snap is not None:
             return snap
-        with self._reading:
+        with self._lock:
+            previous = self._snapshot
+        if not self._reading.acquire(blocking=wait or previous is None):
+            return previous
+        try:
             snap = self._current_snapshot()  # read by the request this one waited for
             if snap is not None:
                 return snap
@@ -103,6 +113,8 @@ class ProjectState:
             with self._lock:
                 self._snapshot, self._cache = snap, {}
             return snap
+        finally:
+            self._reading.release()
 
     def _current_snapshot(self):
         key = self.version_key()
@@ -110,17 +122,20 @@ class ProjectState:
             snap = self._snapshot
         return snap if snap is not None and snap.version == key else None
 
-    def map_data(self):
+    def map_data(self, *, wait: bool = False):
         """The map data of the current snapshot, computed again only when the project
-        changed (tile requests must not read the project)."""
+        changed (tile requests must not read the project); the previous version's while
+        another request computes it (see :meth:`snapshot`)."""
         from kumuhgis.outputs.webmap import load_map_data
 
-        snap = self.snapshot()
+        snap = self.snapshot(wait=wait)
         with self._lock:
             data = self._data
         if data is not None and data.version_key == snap.version:
             return data
-        with self._reading:
+        if not self._reading.acquire(blocking=wait or data is None):
+            return data
+        try:
             with self._lock:
                 data = self._data
             if data is None or data.version_key != snap.version:
@@ -128,31 +143,41 @@ class ProjectState:
                 with self._lock:
                     self._data = data
             return data
+        finally:
+            self._reading.release()
 
     def cached(self, name: tuple, build):
-        """A value computed once per project version (dashboards, reports)."""
-        key = (self.version_key(), *name)
+        """A value computed once per snapshot version (dashboards, reports, users): the
+        first request builds it, the others asking for it meanwhile wait for that one."""
+        key = (self.snapshot().version, *name)
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        value = build()
-        with self._lock:
-            if len(self._cache) > _CACHE_SIZE:
-                self._cache.clear()
-            self._cache[key] = value
-        return value
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = build()
+            with self._lock:
+                if len(self._cache) > _CACHE_SIZE:
+                    self._cache.clear()
+                self._cache[key] = value
+                self._building.pop(key, None)
+            return value
 
     def project_file(self, folder: Path) -> Path:
         """The project as one GeoPackage file for download: the project file itself, or,
-        for a project in a database, a GeoPackage copy written into ``folder``."""
-        from kumuhgis.store.transfer import copy_project
+        for a project in a database or one holding logins, a public GeoPackage copy
+        (without the logins and the session key) written into ``folder``."""
+        from kumuhgis.store.transfer import copy_project, has_private_data
 
         store = self.store()
         path = getattr(store, "path", None)
-        if path is not None:
+        if path is not None and not has_private_data(store):
             return Path(path)
         out = folder / f"{store.name}.gpkg"
-        copy_project(store, out, command="web: unduh proyek.gpkg")
+        copy_project(store, out, command="web: unduh proyek.gpkg", public=True)
         return out
 
     def basemap(self):

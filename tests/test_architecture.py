@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import pickle
 from pathlib import Path
 
 import pytest
@@ -60,11 +59,17 @@ def test_no_function_over_100_lines():
 
 
 def _digest(snapshot) -> str:
+    """The content of every frame (columns, dtypes, values, geometry as WKB, index), not its
+    in-memory layout: pandas may consolidate blocks or build a spatial index when read."""
+    import pandas as pd
+
     h = hashlib.sha256()
-    for name, frame in snapshot.layers.items():
+    frames = dict(snapshot.layers, override_history=snapshot.override_history)
+    for name, frame in frames.items():
+        plain = frame.to_wkb() if hasattr(frame, "to_wkb") else pd.DataFrame(frame)
         h.update(name.encode())
-        h.update(pickle.dumps(frame.to_wkb() if hasattr(frame, "to_wkb") else frame))
-    h.update(pickle.dumps(snapshot.override_history))
+        h.update(repr([(c, str(plain[c].dtype)) for c in plain.columns]).encode())
+        h.update(pd.util.hash_pandas_object(plain.astype(object), index=True).to_numpy().tobytes())
     return h.hexdigest()
 
 

@@ -1,7 +1,8 @@
 """``kumuhgis score``, ``reduction`` and ``explain`` end to end, on a real GeoPackage.
 
 The project: two RTs in one kelurahan. A is the domain.md §4 golden RT (4.63 ha, total 38,
-KS) surveyed in 2019; kolaborasi K-1 (2020, "2a;2b", 100 m) lies inside it and inside the
+KS) surveyed in 2019; kolaborasi K-1 (2020, "2a;2b", 100 m for each: 2a and 2b split one
+ideal length, so it gives one volume per criterion, domain.md §5) lies inside it and inside the
 delineation, so in 2020 2a = 100 − 100 = 0 m (0 %, score 0 as before) and 2b = 605 − 100
 = 505 m of 780 m = 64.74 % (score 5 → 3): total 38 − 2 = 36 → KR (still kumuh). B (2 ha) has only 7a = 7b =
 100 % in 2019 (total 10, TK) and is not kumuh in any year.
@@ -56,7 +57,8 @@ def project(tmp_path):
         ),
         "kolaborasi": gpd.GeoDataFrame(
             {"kode_kegiatan": ["K-1"], "nama_kegiatan": ["Paving blok"], "tahun": [2020], "sumber_dana": ["APBN"],
-             "nilai_rp": [150_000_000.0], "kriteria": ["2a;2b"], "volume": [100.0], "satuan": ["m"]},
+             "nilai_rp": [150_000_000.0], "kriteria": ["2a;2b"], "volume": [100.0], "satuan": ["m"],
+             "volume_kriteria": ["100;100"]},
             geometry=[Point(X + D / 2, Y + D / 2)], crs=crs,
         ),
         "baseline": pd.DataFrame(
@@ -239,7 +241,8 @@ def test_reduction_by_kelurahan_csv(project, tmp_path, capsys):
     assert table["pengurangan_ha_2b"].tolist() == [0.593566]
     text = capsys.readouterr().out
     assert "[1] luas kumuh 4,63 → 4,63 ha" in text
-    assert "[2] hektar setara berkurang" in text
+    assert "[2] hektar setara (rata-rata sektoral per kriteria) berkurang" in text
+    assert "Seluruh kota (semua RT)" in text  # both scopes, labelled
 
 
 def test_reduction_by_kriteria_xlsx_and_charts(project, tmp_path):

@@ -158,6 +158,9 @@ def test_kolaborasi_demo_classifies_every_work_and_writes_the_korkot_list(
         "Ringkasan tahun",
         "Ringkasan sumber dana",
         "Ringkasan kelurahan",
+        "Pencegahan tahun",
+        "Pencegahan sumber dana",
+        "Pencegahan kelurahan",
         "Keterangan",
     ]
     assert (tmp_path / "kolab_korkot.xlsx").exists()

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from kumuhgis.core.schema import CRITERIA_CODES, LAYERS
+from kumuhgis.core.schema import CRITERIA_CODES, LAYERS, unique_key
 from kumuhgis.demo import DemoCity, build_demo
 from kumuhgis.geo.area import hectares
 
@@ -178,7 +178,7 @@ def test_layer_follows_schema(city, layer):
         if col.type == "date":
             pd.to_datetime(values, format="%Y-%m-%d")  # ISO dates, as validation stores them
     if schema.unique:
-        assert not frame.duplicated(list(schema.unique)).any(), f"{layer} ids not unique"
+        assert not unique_key(frame, schema).duplicated().any(), f"{layer} ids not unique"
     if schema.spatial:
         assert isinstance(frame, gpd.GeoDataFrame)
         assert frame.crs.to_epsg() == 4326

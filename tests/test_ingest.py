@@ -143,7 +143,7 @@ def test_geopackage_kml_kmz_geojson(tmp_path):
             f"<Placemark><name>{name}</name><ExtendedData><Data name='kode_kegiatan'><value>{kode}</value></Data>"
             f"<Data name='tahun'><value>2019</value></Data><Data name='sumber_dana'><value>APBD II</value></Data>"
             f"<Data name='nilai_rp'><value>Rp 150.000.000,00</value></Data><Data name='kriteria'><value>2a;2b</value></Data>"
-            f"<Data name='volume'><value>120</value></Data><Data name='satuan'><value>m</value></Data></ExtendedData>"
+            f"<Data name='volume'><value>120;0</value></Data><Data name='satuan'><value>m</value></Data></ExtendedData>"
             f"<Point><coordinates>{lon},{lat},0</coordinates></Point></Placemark>"
         )
 

@@ -278,8 +278,14 @@ def test_kode_rt_and_criteria_that_are_no_gap_are_flagged():
     assert out.at["outside", "kode_rt_lokasi"] == "RT4"
     assert pd.isna(out.at["outside", "flag_bukan_kebutuhan"])
     counted = K.kolaborasi_in_rt(kol, _rt_layer(), dl)
-    assert dict(zip(counted["kode_kegiatan"], counted["kode_rt"], strict=True)) == {
-        "rt1_3a": "RT1", "rt1_3a5a": "RT1", "rt1_5a_2019": "RT1", "rt2_3a": "RT2", "line": "RT1", "mostly_rt2": "RT2",
+    # a line counts in every RT it crosses, by its length in each (domain.md §5):
+    # "line" 80 m + 80 m → ½ and ½; "mostly_rt2" 10 m in RT1 (x 90–100), 90 m in RT2
+    got = {(k, r): round(s, 9) for k, r, s in
+           zip(counted["kode_kegiatan"], counted["kode_rt"], counted["porsi_rt"], strict=True)}  # fmt: skip
+    assert got == {
+        ("rt1_3a", "RT1"): 1.0, ("rt1_3a5a", "RT1"): 1.0, ("rt1_5a_2019", "RT1"): 1.0,
+        ("rt2_3a", "RT2"): 1.0, ("line", "RT1"): 0.5, ("line", "RT2"): 0.5,
+        ("mostly_rt2", "RT1"): 0.1, ("mostly_rt2", "RT2"): 0.9,
     }  # fmt: skip
 
 

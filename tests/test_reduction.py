@@ -262,8 +262,10 @@ def test_trace_names_the_kolaborasi_behind_every_derived_figure(scored):
         0.0,
         0.0,
     )
-    assert tr.loc[("R3", 2020, "6a"), "kode_kegiatan"] == ""
-    assert np.isnan(tr.loc[("R1", 2019, "2b"), "volume_before"])
+    # the trace holds the cells a kolaborasi touched or whose volume moved: K-4 lies
+    # outside (R3 6a unchanged) and the first survey has nothing before it
+    assert ("R3", 2020, "6a") not in tr.index
+    assert ("R1", 2019, "2b") not in tr.index
 
 
 def test_scores_of_the_multi_year_example(scored):
@@ -565,7 +567,20 @@ def test_reduction_from_a_real_project(tmp_path):
     with store.transaction(command="test") as tx:
         for layer in ("wilayah", "rt", "delineasi", "sk_kumuh", "kolaborasi", "baseline"):
             tx.write(layer, c[layer])
+    # official scope: SK 1/2019 lists KW2 = R3 only (1.2 ha, kumuh throughout): no reduction;
+    # the whole city: R2 (2.5 ha) left the slums. Kumuh outside every SK: none (R1, R2 lie in
+    # the delineation KW1)
     r = reduction_city(load_snapshot(store), year_from=2019, year_to=2021, by="kelurahan")
+    assert r.lingkup == "sk" and r.lingkup_label.startswith("SK 1/2019")
+    assert (r.totals["jumlah_rt"], r.totals["pengurangan_luas_kumuh_ha"]) == (1, 0.0)
+    scope = r.lingkup_tabel.set_index("lingkup")
+    assert scope.loc["sk", "luas_kumuh_awal_ha"] == 1.2
+    assert scope.loc["kota", "luas_kumuh_awal_ha"] == 8.33
+    assert scope.loc["kota", "pengurangan_luas_kumuh_ha"] == 2.5
+    assert scope.loc["kumuh_di_luar_sk", "jumlah_rt"] == 0
+    r = reduction_city(
+        load_snapshot(store), year_from=2019, year_to=2021, by="kelurahan", scope="kota"
+    )
     assert r.totals["pengurangan_luas_kumuh_ha"] == 2.5
     target = r.target.set_index("tahun")
     assert target.loc[2021, "capaian_kumulatif_persen"] == 125.0  # 2.5 of a cumulative 2.0
@@ -616,6 +631,7 @@ def test_reduction_workbook_is_laid_out_for_an_office(scored, tmp_path):
         "Ringkasan",
         "Per parameter",
         "Per kriteria",
+        "Lingkup",
         "Per tingkat per tahun",
         "Target",
         "Jejak kolaborasi",
@@ -626,7 +642,7 @@ def test_reduction_workbook_is_laid_out_for_an_office(scored, tmp_path):
     header = [c.value for c in ws[4]]
     assert header[:3] == ["Kode kelurahan", "Kelurahan/desa", "Kecamatan"]
     assert "[1] Luas kumuh 2019 (ha)" in header
-    assert "[2] Pengurangan hektar setara (ha)" in header
+    assert "[2] Pengurangan hektar setara (rata-rata sektoral; negatif = bertambah) (ha)" in header
     assert "[3] Kontribusi penanganan (ha)" in header
     assert ws.freeze_panes == "D5"
     col = header.index("[1] Pengurangan luas kumuh (ha)") + 1

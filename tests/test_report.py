@@ -251,11 +251,15 @@ def test_a_project_without_sk_delineation_or_optional_columns_still_gets_an_anne
     assert len(annex.profil) == 21  # every delineated kawasan (no SK to choose from)
     p = annex.profil
     assert p["prioritas"].isna().all()
-    # legality unknown: no pattern for slum kawasan; a TK kawasan is prevention either way
-    assert p.loc[p["tingkat"] != "TK", "pola_penanganan"].isna().all()
-    tk = p["tingkat"] == "TK"
-    assert tk.any() and (p.loc[tk, "pola_penanganan"] == "pencegahan").all()
+    # legality unknown: no pattern for a slum RT; a TK RT is prevention either way
+    rt = annex.rt_pola[annex.rt_pola["dalam_sk"]]
+    tk = rt["tingkat"] == "TK"
+    assert tk.any() and (rt.loc[tk, "pola_penanganan"] == "pencegahan").all()
+    assert rt.loc[~tk, "pola_penanganan"].isna().all()
+    assert p["pola_penanganan"].str.contains("belum dapat ditentukan").any()
     assert annex.profil["data_kurang"].str.contains("kolom legalitas tidak ada di baseline").all()
+    # no RT has a decided on-site or relocation pattern: the program is prevention only
+    assert set(annex.memorandum["pola"]) == {"pencegahan"}
     assert any("belum punya SK" in n for n in annex.notes)
     maps = annex_maps(annex, tmp_path / "peta", dpi=DPI)
     info = write_report(annex, maps, tmp_path / "a.pdf")
@@ -267,7 +271,8 @@ def test_a_project_without_sk_delineation_or_optional_columns_still_gets_an_anne
         layers={k: layers[k] for k in ("wilayah", "rt", "baseline")},
     )
     empty = build_annex(load_snapshot(store2))
-    assert empty.profil.empty and empty.memorandum.empty
+    # no kawasan: every RT is prevention, per kelurahan per year
+    assert empty.profil.empty and set(empty.memorandum["pola"]) == {"pencegahan"}
     maps2 = annex_maps(empty, tmp_path / "peta2", dpi=DPI)
     assert len(maps2) == len(MAP_KEYS)
     assert write_report(empty, maps2, tmp_path / "b.pdf").pages > len(maps2)
@@ -305,9 +310,12 @@ def test_rp2kpkp_command_writes_workbook_pdf_memorandum_and_maps(demo_store, tmp
         "Profil kawasan",
         "Prioritas",
         "Pola penanganan",
+        "Pola per RT",
         "Kebutuhan & biaya",
         "Biaya satuan",
         "Memorandum program",
+        "Pagu tahunan",
+        "Belum terdanai",
         "SK terverifikasi",
         "Keterangan",
     ):

@@ -75,6 +75,9 @@ PARAMS: dict[str, Param] = {
     "sumber_dana": _TEXT,
     "status": _TEXT,
     "pilih": _TEXT,  # LAYER:ID
+    "next": _TEXT,  # where the login page returns to (a path of this app only)
+    "baris": _TEXT,  # the memorandum row the edit page opens
+    "ubah": _TEXT,  # kode_kegiatan whose override form the Kolaborasi page opens (login)
     "ukuran": _TEXT,  # proyektor or a3 (kumuhgis.outputs.webmap.render_map_image)
     "dasar": Param("choice", choices=("none", "osm", "local")),
     "semua": Param("flag", choices=FLAG_YES + FLAG_NO),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from kumuhgis.core.errors import UsageError
 from kumuhgis.outputs import webmap
@@ -52,6 +52,13 @@ def peta():
             "max_zoom": info["max_zoom"],
             "bounds": info["bounds"],
         }
+    key = ("peta", data.version_key, lang, base, request.full_path)
+    parts = p.cached(key, lambda: _map_parts(data, lang, base, local))
+    return render_template("peta.html", parts=parts, data=data, page="peta")
+
+
+def _map_parts(data, lang: str, base: str, local: dict | None):
+    """The map page's Leaflet parts (kept per map data version, language and query)."""
     config = webmap.map_config(
         data,
         mode="served",
@@ -75,8 +82,7 @@ def peta():
         asset_url=lambda path: url_for("static", filename=path),
         local_basemap=local,
     )
-    parts = webmap.map_parts(m)
-    return render_template("peta.html", parts=parts, data=data, page="peta")
+    return webmap.map_parts(m)
 
 
 @bp.get("/peta/gambar.png")

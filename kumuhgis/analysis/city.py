@@ -27,10 +27,10 @@ from kumuhgis.analysis.reduction import (
     TARGET_KIND_KEY,
     Reduction,
     reduction,
-    rt_units,
     targets_from_settings,
 )
 from kumuhgis.analysis.scoring import ScoredYears, condition_year, score
+from kumuhgis.analysis.units import rt_units
 from kumuhgis.analysis.verification import SETTINGS_KEY as VERIFICATION_KEY
 from kumuhgis.analysis.verification import Verification, verify_sk
 from kumuhgis.analysis.years import (
@@ -42,6 +42,7 @@ from kumuhgis.analysis.years import (
 )
 from kumuhgis.core.errors import UsageError
 from kumuhgis.core.rules import RuleSet, load_rules
+from kumuhgis.core.sk import sk_in_force
 from kumuhgis.core.snapshot import CitySnapshot
 
 __all__ = [
@@ -61,12 +62,13 @@ def city_conditions(snapshot: CitySnapshot, *, until: int | None = None) -> Year
     :func:`~kumuhgis.analysis.years.attribute_kolaborasi` against the ``rt`` and
     ``delineasi`` layers, then :func:`~kumuhgis.analysis.years.derive_conditions`.
 
-    By default (project setting ``atribusi_kolaborasi: klasifikasi``) the works that
-    count, and their RT, come from the Korkot's classification
-    (:func:`~kumuhgis.analysis.kolaborasi.kolaborasi_in_rt`: status ``dalam`` against the
-    delineation of the SK version in force in the work's year, Korkot overrides first,
-    domain.md §7). ``kontainmen`` is the plain containment test, also used when the
-    project has no delineation yet.
+    By default (project setting ``atribusi_kolaborasi: klasifikasi``) the share of each
+    work that counts, and in which RTs, comes from the Korkot's classification
+    (:func:`~kumuhgis.analysis.kolaborasi.kolaborasi_in_rt`: the share inside the
+    delineation of the SK version in force in the work's year, split across the RTs it
+    crosses by length or area, Korkot overrides first, domain.md §5, §7); volumes are read
+    per criterion with the snapshot's rule set. ``kontainmen`` is the plain containment
+    test, also used when the project has no delineation yet.
     """
     settings = snapshot.settings
     rt = snapshot.rt
@@ -89,7 +91,9 @@ def city_conditions(snapshot: CitySnapshot, *, until: int | None = None) -> Year
             overrides=overrides_in_force(snapshot.override_history),
             tolerance_m=tolerance_from_settings(settings),
         )
-    attribution = attribute_kolaborasi(kolaborasi, rt, delineasi=delineasi, placement=placement)
+    attribution = attribute_kolaborasi(
+        kolaborasi, rt, delineasi=delineasi, placement=placement, rules=snapshot.rules
+    )
     return derive_conditions(baseline, attribution, until=until)
 
 
@@ -124,15 +128,34 @@ def reduction_city(
     by: str = "kelurahan",
     rules: RuleSet | str | None = None,
     scored: ScoredYears | None = None,
+    scope: str = "sk",
+    no_sk: str | None = None,
 ) -> Reduction:
     """The three reduction measures of domain.md §5 for the city: conditions derived up
     to ``year_to`` (:func:`score_city`), units from the ``rt``, ``wilayah``,
-    ``delineasi`` and ``sk_kumuh`` layers, targets from ``target_pengurangan_ha``."""
+    ``delineasi`` and ``sk_kumuh`` layers, targets from ``target_pengurangan_ha``.
+
+    Scope, always labelled (domain.md §5): the SK version ``no_sk`` — by default the one in
+    force in ``year_from`` (:func:`kumuhgis.core.sk.sk_in_force`) — gives the official
+    figures (its RTs, :func:`kumuhgis.analysis.units.rt_units`); ``scope="kota"`` gives the
+    views for every RT; the scope table holds both and the kumuh RTs outside every SK.
+    """
     settings = snapshot.settings
     scored = score_city(snapshot, rules=rules) if scored is None else scored
+    sk = snapshot.sk_kumuh
+    if no_sk is None and len(sk):
+        no_sk = sk_in_force(sk, int(year_from))
+    elif no_sk is not None and str(no_sk) not in set(sk["no_sk"].astype(str)):
+        raise UsageError(f"SK '{no_sk}' tidak ada / no such SK version: {no_sk}")
     units = rt_units(
-        snapshot.rt, snapshot.wilayah, delineasi=snapshot.delineasi, sk_kumuh=snapshot.sk_kumuh
+        snapshot.rt, snapshot.wilayah, delineasi=snapshot.delineasi, sk_kumuh=sk, no_sk=no_sk
     )
+    if no_sk is not None:
+        label = f"SK {no_sk} (RT di dalam kawasannya; angka resmi)"
+    elif len(snapshot.delineasi):
+        label = "Delineasi (belum ada SK; RT di dalam kawasan delineasi)"
+    else:
+        label = "Seluruh kota (belum ada SK maupun delineasi)"
     sc = scored.scores[scored.scores["tahun"] <= int(year_to)]
     return reduction(
         sc,
@@ -144,6 +167,8 @@ def reduction_city(
         targets=targets_from_settings(settings),
         target_kind=str(settings.get(TARGET_KIND_KEY, "kumulatif")),
         trace=scored.trace,
+        scope=scope,
+        scope_label=label,
     )
 
 
@@ -152,24 +177,28 @@ def classify_city(
     *,
     tolerance_m: float | None = None,
     with_conditions: bool = True,
+    conditions: YearConditions | None = None,
 ) -> gpd.GeoDataFrame:
     """The city's kolaborasi classified inside/outside the delineation in force
     (:func:`~kumuhgis.analysis.kolaborasi.classify_kolaborasi`, domain.md §7), with the
     project's tolerance (``kolaborasi.toleransi_m``) and the Korkot's overrides. Works
     with a project holding only ``delineasi`` and ``kolaborasi``; RT conditions (for the
-    "no gap here" flag) come from :func:`city_conditions` when there is a baseline."""
+    "no gap here" flag) come from :func:`city_conditions` when there is a baseline
+    (``conditions``: already derived ones, e.g. by a national run that also scores)."""
     settings = snapshot.settings
     tol = tolerance_from_settings(settings) if tolerance_m is None else check_tolerance(tolerance_m)
-    conditions = None
     if with_conditions and snapshot.has("baseline") and snapshot.has("rt"):
-        conditions = city_conditions(snapshot).conditions
+        cond = city_conditions(snapshot) if conditions is None else conditions
+        rt_conditions = cond.conditions
+    else:
+        rt_conditions = None
     return classify_kolaborasi(
         snapshot.kolaborasi,
         snapshot.delineasi,
         sk_kumuh=snapshot.get("sk_kumuh"),
         rt=snapshot.get("rt"),
         wilayah=snapshot.get("wilayah"),
-        conditions=conditions,
+        conditions=rt_conditions,
         overrides=overrides_in_force(snapshot.override_history),
         tolerance_m=tol,
     )
@@ -182,10 +211,15 @@ def verify_city(
     compare_with: str | None = None,
     year: int | None = None,
     scored: ScoredYears | None = None,
+    derived: bool = False,
 ) -> Verification:
     """The SK verification of domain.md §6 for the city: its layers, its scored RT levels
     (:func:`score_city`), its tolerances (``verifikasi_sk``) and area method
-    (``metode_luas``)."""
+    (``metode_luas``).
+
+    RT levels are those of the observed surveys only (``asal == "observed"``: each RT's
+    latest survey on or before the SK), so an SK is never judged on work done after it was
+    signed; ``derived=True`` includes the derived years, labelled ``turunan``."""
     settings = snapshot.settings
     if not snapshot.has("sk_kumuh"):
         raise UsageError(
@@ -196,6 +230,8 @@ def verify_city(
     if snapshot.has("baseline"):
         scored = score_city(snapshot) if scored is None else scored
         scores = scored.scores
+        if not derived and "asal" in scores.columns:
+            scores = scores[scores["asal"].astype(str) == "observed"]
         not_kumuh = scored.rules.not_kumuh_codes
     return verify_sk(
         snapshot.sk_kumuh,
@@ -209,4 +245,5 @@ def verify_city(
         not_kumuh=not_kumuh,
         tolerances=(settings.get(VERIFICATION_KEY) or {}),
         area_method=str(settings.get("metode_luas", "geodesic")),
+        level_source="turunan" if derived else "survei",
     )

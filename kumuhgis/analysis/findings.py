@@ -72,6 +72,22 @@ def _compact(name) -> str:
     return normalize_name(name).replace(" ", "")
 
 
+_ADMIN_PREFIX = re.compile(r"^(?:kelurahan|kel\.?|desa|ds\.?|kecamatan|kec\.?)\s+")
+
+
+def _written(name) -> str:
+    """A name as written, ignoring only letter case, repeated spaces and a leading
+    "Kel."/"Desa"/"Kec." — what must equal the official spelling of a legal text."""
+    text = " ".join(str(name).casefold().split())
+    return _ADMIN_PREFIX.sub("", text)
+
+
+def _spelling_differs(nm: str, official: str) -> bool:
+    """The SK writes ``official`` only after removing spaces or punctuation ("Baruulu"
+    for "Baru Ulu", "Mentawa-Baru Hulu"): the SK is a legal text, so it is reported."""
+    return _written(nm) != _written(official)
+
+
 def _exceeds(a: float, b: float, tol_pct: float, tol_ha: float) -> tuple[bool, float, float]:
     """``|a − b| > tol_ha`` and ``100 |a − b| / b > tol_pct`` (b is the reference)."""
     if not (np.isfinite(a) and np.isfinite(b)):
@@ -128,6 +144,8 @@ class Evidence:
     and the tolerances ``tol``."""
 
     def __init__(self, delineasi, rt, wilayah, scores, not_kumuh, area_method, tol):
+        self.delineasi = delineasi
+        self._args = (rt, wilayah, scores, not_kumuh, area_method, tol)
         self.tol = tol
         self.not_kumuh = set(not_kumuh)
         self.area_method = area_method
@@ -205,14 +223,23 @@ class Evidence:
                     zip(kode, self.wil.to_crs(self.work_crs).geometry.to_numpy(), strict=True)
                 )
 
-    def levels(self, year: int | None) -> dict[str, tuple[str, int, float]]:
+    def levels(self, year: int | None) -> dict[str, tuple[str, int, float, int]]:
+        """Each RT's level from its latest row up to ``year`` (an RT with none that early is
+        not judged): ``kode_rt → (tingkat, total_nilai, luas_ha, tahun)``. With the
+        observed rows only, that is the latest survey on or before the SK (domain.md §6)."""
         if self.scores is None or year is None:
             return {}
-        s = self.scores[self.scores["tahun"] == year]
+        s = self.scores
+        upto = s[s["tahun"] <= int(year)].sort_values(["kode_rt", "tahun"], kind="stable")
+        s = upto.drop_duplicates("kode_rt", keep="last")
         return {
-            r.kode_rt: (str(r.tingkat), int(r.total_nilai), float(r.luas_ha))
+            r.kode_rt: (str(r.tingkat), int(r.total_nilai), float(r.luas_ha), int(r.tahun))
             for r in s.itertuples()
         }
+
+    def with_delineation(self, delineasi) -> Evidence:
+        """The same evidence against other delineation polygons (one SK version's)."""
+        return Evidence(delineasi, *self._args)
 
     def rt_luas(self, code: str, levels: dict) -> float:
         if code in levels and np.isfinite(levels[code][2]):
@@ -394,13 +421,13 @@ def _check_luas(ctx: Evidence, loc: _Location, add) -> None:
 def _check_levels(ctx: Evidence, loc: _Location, levels: dict, lvl_year, add):
     """``rt_tidak_kumuh_di_sk`` for each of the location's RTs whose level is not kumuh;
     returns those RTs and the hectares of the kumuh ones."""
-    year_txt = f"tahun {lvl_year}" if lvl_year is not None else ""
     tk = []
     kumuh_ha = 0.0
     for c in loc.rts:
         if c not in levels:
             continue
-        lvl, total, _ = levels[c]
+        lvl, total, _, rt_year = levels[c]
+        year_txt = f"tahun {rt_year}"
         if lvl in ctx.not_kumuh:
             tk.append(c)
             how, how_en = (
@@ -410,8 +437,8 @@ def _check_levels(ctx: Evidence, loc: _Location, levels: dict, lvl_year, add):
             )
             add("rt_tidak_kumuh_di_sk",
                 f"RT {c} {how} untuk lokasi {loc.k} tetapi tidak kumuh pada {year_txt} (total nilai {total}, tingkat {lvl}); luas {finding_number(ctx.rt_luas(c, levels))} ha.",
-                f"RT {c} {how_en} for location {loc.k} but is not a slum in {lvl_year} (total score {total}, level {lvl}); area {finding_number_en(ctx.rt_luas(c, levels))} ha.",
-                kode_rt=c, luas_rt=ctx.rt_luas(c, levels), tahun=lvl_year, geometry=ctx.rt_geom.get(c),
+                f"RT {c} {how_en} for location {loc.k} but is not a slum in {rt_year} (total score {total}, level {lvl}); area {finding_number_en(ctx.rt_luas(c, levels))} ha.",
+                kode_rt=c, luas_rt=ctx.rt_luas(c, levels), tahun=rt_year, geometry=ctx.rt_geom.get(c),
                 saran="keluarkan RT dari lokasi / remove the RT from the location")  # fmt: skip
         else:
             kumuh_ha += ctx.rt_luas(c, levels)
@@ -433,10 +460,16 @@ def _check_names(ctx: Evidence, loc: _Location, add) -> list[str]:
                 f"Kelurahan \"{nm}\" ({where_en}) is not in the boundary layer" + (f"; closest spelling: \"{guess}\"." if guess else "; no similar spelling."),
                 saran=guess or "")  # fmt: skip
             code = ctx.kel_code(nm)
+        elif _spelling_differs(nm, official := ctx.kel_name_of.get(code, nm)):
+            _official_spelling(add, "Kelurahan", nm, official, where, where_en)
         if code is not None:
             matched_kel.append(code)
+    kec_by_compact = {_compact(x): x for x in ctx.kec_names}
     for nm in _split_names(loc.row.get("kecamatan")):
-        if _compact(nm) not in {_compact(x) for x in ctx.kec_names}:
+        official = kec_by_compact.get(_compact(nm))
+        if official is not None and _spelling_differs(nm, official):
+            _official_spelling(add, "Kecamatan", nm, official, where, where_en)
+        if official is None:
             guess = closest_name(nm, ctx.kec_names)
             add("nama_tidak_cocok",
                 f"Kecamatan \"{nm}\" ({where}) tidak ada di layer batas wilayah" + (f"; ejaan terdekat: \"{guess}\"." if guess else "."),
@@ -445,6 +478,13 @@ def _check_names(ctx: Evidence, loc: _Location, add) -> list[str]:
     if not matched_kel and loc.k in ctx.del_kel:
         matched_kel = [ctx.del_kel[loc.k]]
     return matched_kel
+
+
+def _official_spelling(add, kind: str, nm: str, official: str, where: str, where_en: str):
+    add("nama_tidak_cocok",
+        f"{kind} \"{nm}\" ({where}) hanya cocok dengan layer batas wilayah bila spasi atau tanda baca diabaikan; ejaan resmi: \"{official}\".",
+        f"{kind} \"{nm}\" ({where_en}) matches the boundary layer only when spaces or punctuation are ignored; official spelling: \"{official}\".",
+        saran=official)  # fmt: skip
 
 
 def _check_border(ctx: Evidence, loc: _Location, matched_kel: list[str], add) -> None:
@@ -532,15 +572,15 @@ def _outside_kelurahan(ctx: Evidence, k: str, kel_codes: list[str]):
 def _outside_rts(ctx: Evidence, v: str, covered: set[str], levels: dict, lvl_year) -> list[dict]:
     out = []
     for c in sorted(levels):
-        lvl, total, _ = levels[c]
+        lvl, total, _, rt_year = levels[c]
         if lvl in ctx.not_kumuh or c in covered:
             continue
         ha = ctx.rt_luas(c, levels)
         out.append(finding(
             v, "rt_kumuh_di_luar_sk",
-            f"RT {c} kumuh pada tahun {lvl_year} (tingkat {lvl}, total nilai {total}, luas {finding_number(ha)} ha) tetapi tidak tercakup lokasi mana pun di SK {v}.",
-            f"RT {c} is a slum in {lvl_year} (level {lvl}, total score {total}, area {finding_number_en(ha)} ha) but no location of SK {v} covers it.",
-            kode_rt=c, luas_rt=ha, tahun=lvl_year, geometry=ctx.rt_geom.get(c),
+            f"RT {c} kumuh pada tahun {rt_year} (tingkat {lvl}, total nilai {total}, luas {finding_number(ha)} ha) tetapi tidak tercakup lokasi mana pun di SK {v}.",
+            f"RT {c} is a slum in {rt_year} (level {lvl}, total score {total}, area {finding_number_en(ha)} ha) but no location of SK {v} covers it.",
+            kode_rt=c, luas_rt=ha, tahun=rt_year, geometry=ctx.rt_geom.get(c),
             saran="tambahkan ke SK (lokasi baru atau perluasan) / add it to the SK",
         ))  # fmt: skip
     return out

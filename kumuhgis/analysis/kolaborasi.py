@@ -13,9 +13,11 @@ version in force in the work's year:
 
 The geometry (distances in metres in a metric CRS, the fast point and shape paths) is
 :class:`kumuhgis.geo.index.KawasanIndex`. This module holds the domain rules on top of it:
-which SK version is in force, the Korkot's overrides, the RT and kelurahan of each work,
-the "no gap in its RT" flag, the Korkot list and the summaries by year, funding source and
-kelurahan. The files are written by :mod:`kumuhgis.outputs.kolaborasi_files`.
+which SK version is in force (and its own polygons when the delineation is versioned), the
+Korkot's overrides, the RT and kelurahan of each work, the share of each work counted in each
+RT (:func:`kolaborasi_in_rt`, domain.md §5), the "no gap in its RT" flag, the Korkot list
+and the summaries by year, funding source and kelurahan (the prevention report is
+:mod:`kumuhgis.analysis.prevention`). The files are written by :mod:`kumuhgis.outputs.kolaborasi_files`.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import pandas as pd
 import shapely
 
 from kumuhgis.core.errors import CRSError, UsageError
-from kumuhgis.core.sk import sk_in_force
+from kumuhgis.core.sk import delineation_of, sk_in_force
 from kumuhgis.core.vocabulary import KOLABORASI_STATUSES as STATUSES
 from kumuhgis.core.vocabulary import work_kriteria
 from kumuhgis.geo.crs import metric_crs
@@ -205,6 +207,29 @@ def classify_kolaborasi(
         ``flag_bukan_kebutuhan``, ``kriteria_tanpa_gap``, ``tahun_kondisi``; on the input's
         index, in the input's CRS.
     """
+    return _classify(
+        kolaborasi, delineasi, sk_kumuh=sk_kumuh, rt=rt, wilayah=wilayah,
+        conditions=conditions, overrides=overrides, tolerance_m=tolerance_m,
+        boundary_m=boundary_m,
+    ).frame  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Classified:
+    """The classified frame with the geometries it was computed on (work CRS): the whole
+    works ``g`` and their parts inside the delineation in force ``inside``."""
+
+    frame: gpd.GeoDataFrame
+    g: np.ndarray
+    inside: np.ndarray
+    crs: object
+
+
+def _classify(
+    kolaborasi, delineasi, *, sk_kumuh, rt, wilayah, conditions, overrides, tolerance_m,
+    boundary_m,
+) -> _Classified:  # fmt: skip
+    """:func:`classify_kolaborasi`, keeping the geometries for the RT split."""
     tolerance_m = check_tolerance(tolerance_m)
     if kolaborasi.crs is None:
         raise CRSError("Layer kolaborasi tanpa CRS / kolaborasi layer has no CRS")
@@ -242,7 +267,7 @@ def classify_kolaborasi(
     out["tahun_kondisi"] = year
     geom_name = out.geometry.name
     cols = [c for c in out.columns if c != geom_name] + [geom_name]
-    return out[cols]
+    return _Classified(out[cols], g, where.inside, work_crs)
 
 
 def _versions_in_force(works: pd.DataFrame, sk_kumuh: pd.DataFrame | None) -> np.ndarray:
@@ -291,9 +316,10 @@ def _locate_works(
     tolerance_m: float,
     boundary_m: float,
 ) -> _Where:
-    """Classify the works of each SK version against that version's kawasan (all
-    delineasi polygons for works without a version); without a delineation every work
-    with a geometry is ``luar``."""
+    """Classify the works of each SK version against that version's kawasan polygons
+    (:func:`kumuhgis.core.sk.delineation_of`: the polygons of that version when the
+    delineation is versioned; all unversioned polygons for works without a version);
+    without a delineation every work with a geometry is ``luar``."""
     n = len(g)
     where = _Where(
         status=np.full(n, TANPA_GEOMETRI, dtype=np.int8),
@@ -318,12 +344,8 @@ def _locate_works(
     keys = np.array(["" if v is None else str(v) for v in version_of], dtype=object)
     for version in dict.fromkeys(keys.tolist()):
         pos = np.flatnonzero(keys == version)
-        if version == "":
-            sel = dl
-        else:
-            in_sk = sk_kumuh["no_sk"].astype(str) == version
-            codes = set(sk_kumuh.loc[in_sk, "kode_kawasan"].astype(str))
-            sel = dl[dl["kode_kawasan"].astype(str).isin(codes)]
+        # the polygons of the version in force (its own when the delineation is versioned)
+        sel = delineation_of(dl, sk_kumuh, version or None)
         index = KawasanIndex.from_frame(sel, crs=work_crs)
         res = index.classify_geometries(g[pos], tolerance_m=tolerance_m, boundary_m=boundary_m)
         where.status[pos], where.porsi[pos] = res.status, res.porsi_dalam
@@ -458,32 +480,52 @@ def kolaborasi_in_rt(
     sk_kumuh: pd.DataFrame | None = None,
     overrides: pd.DataFrame | None = None,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
-    include_sebagian: bool = False,
 ) -> pd.DataFrame:
-    """Which work counts as inside, and in which RT (domain.md §5, §7).
+    """Which share of each work counts in which RT (domain.md §5, §7).
 
-    A work counts when its effective status (:func:`classify_kolaborasi`, the Korkot's
-    override first) is ``dalam`` — or ``sebagian`` too with ``include_sebagian`` — and
-    an RT holds it (``kode_rt``: the RT with the largest part of its inside part). Work
-    outside the delineation in force in its year never counts (domain.md §5).
+    The share inside is the work's ``porsi_efektif`` (:func:`classify_kolaborasi`, the
+    Korkot's override first): 1 for ``dalam``, ``porsi_dalam`` for ``sebagian``, 0 for
+    ``batas`` and ``luar`` (the outside share is prevention, never reduction). It is split
+    across the RTs the counted part crosses in proportion to its length (line) or area
+    (polygon) in each (:meth:`KawasanIndex.shares`); a point counts whole in the RT that
+    holds it. The counted part is the part inside the delineation in force for a
+    ``sebagian`` work, the whole work for a ``dalam`` one (an override to ``dalam`` counts
+    the whole work).
 
     Returns
     -------
     pandas.DataFrame
-        ``kode_kegiatan, kode_rt, status_akhir, porsi_efektif``, one row per counted work.
+        ``kode_kegiatan, kode_rt, status_akhir, porsi_efektif, porsi_rt`` — one row per
+        work and RT with ``porsi_rt > 0``; Σ ``porsi_rt`` of a work is its
+        ``porsi_efektif`` (when an RT holds its counted part).
     """
-    frame = classify_kolaborasi(
-        kolaborasi,
-        delineasi,
-        sk_kumuh=sk_kumuh,
-        rt=rt,
-        overrides=overrides,
-        tolerance_m=tolerance_m,
-    )
-    wanted = ["dalam", "sebagian"] if include_sebagian else ["dalam"]
-    keep = frame["status_akhir"].isin(wanted) & frame["kode_rt"].notna()
-    cols = ["kode_kegiatan", "kode_rt", "status_akhir", "porsi_efektif"]
-    return pd.DataFrame(frame.loc[keep, cols]).reset_index(drop=True)
+    cols = ["kode_kegiatan", "kode_rt", "status_akhir", "porsi_efektif", "porsi_rt"]
+    c = _classify(
+        kolaborasi, delineasi, sk_kumuh=sk_kumuh, rt=rt, wilayah=None, conditions=None,
+        overrides=overrides, tolerance_m=check_tolerance(tolerance_m), boundary_m=BOUNDARY_M,
+    )  # fmt: skip
+    frame = c.frame
+    eff = np.nan_to_num(frame["porsi_efektif"].to_numpy(dtype=float), nan=0.0)
+    final = frame["status_akhir"].to_numpy(dtype=object)
+    counted = np.flatnonzero(eff > 0)
+    if rt is None or not len(rt) or not len(counted):
+        return pd.DataFrame({k: pd.Series([], dtype="str") for k in cols[:3]}).assign(
+            porsi_efektif=pd.Series([], dtype="float64"), porsi_rt=pd.Series([], dtype="float64")
+        )
+    partial = (final[counted] == "sebagian") & ~shapely.is_missing(c.inside[counted])
+    parts = np.where(partial, c.inside[counted], c.g[counted])
+    rt_index = KawasanIndex.from_frame(rt, kode_column="kode_rt", crs=c.crs)
+    q, p, w = rt_index.shares(parts)
+    rows = counted[q]
+    return pd.DataFrame(
+        {
+            "kode_kegiatan": frame["kode_kegiatan"].astype(str).to_numpy()[rows],
+            "kode_rt": rt_index.kode[p].astype(str),
+            "status_akhir": final[rows].astype(str),
+            "porsi_efektif": eff[rows],
+            "porsi_rt": np.round(eff[rows] * w, 9),
+        }
+    ).astype({"kode_kegiatan": "str", "kode_rt": "str", "status_akhir": "str"})
 
 
 # =========================================================================== summaries

@@ -25,18 +25,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from kumuhgis.analysis.scoring import LEVEL_COLUMN, MICRO, SECTORAL_COLUMN, to_micro
-from kumuhgis.core.codes import split_codes
+from kumuhgis.analysis.targets import (
+    TARGET_KEY,
+    TARGET_KIND_KEY,
+    target_series,
+    targets_from_settings,
+)
+from kumuhgis.analysis.units import fill_units, rt_kawasan, rt_units
 from kumuhgis.core.errors import Problem, UsageError, ValidationError
 from kumuhgis.core.rules import RuleSet, load_rules
 
 __all__ = [
     "HA_UNIT",
     "BY_CHOICES",
+    "SCOPES",
+    "SCOPE_LABELS",
     "TARGET_KEY",
     "TARGET_KIND_KEY",
     "targets_from_settings",
@@ -53,13 +60,14 @@ HA_UNIT = 10**10
 _HA_PER_MICRO = HA_UNIT // MICRO  # 10⁴
 _MAX_LUAS_HA = 10_000
 BY_CHOICES = ("rt", "kawasan", "kelurahan", "kecamatan", "kota", "kriteria")
-#: Project setting holding the reduction targets per year: ``{2019: 103.95, 2020: 120}``.
-TARGET_KEY = "target_pengurangan_ha"
-#: Project setting saying whether those targets are ``kumulatif`` (default) or ``tahunan``.
-TARGET_KIND_KEY = "target_pengurangan_jenis"
-TARGET_KINDS = ("kumulatif", "tahunan")
-_UNKNOWN = "(tidak diketahui)"
-_OUTSIDE = "(di luar delineasi)"
+#: Scopes of the reduction views (domain.md §5): the SK in force (official) or the city.
+SCOPES = ("sk", "kota")
+#: The scope lines, in words.
+SCOPE_LABELS = {
+    "sk": "SK yang berlaku (RT di dalam kawasannya; angka resmi)",
+    "kota": "Seluruh kota (semua RT)",
+    "kumuh_di_luar_sk": "Kumuh di luar SK (RT kumuh di luar semua kawasan SK; calon SK berikutnya)",
+}
 
 _KEYS = {
     "rt": (["kode_rt"], ["rt", "rw", "kode_kel", "kelurahan", "kode_kawasan"]),
@@ -71,125 +79,6 @@ _KEYS = {
 
 
 # --------------------------------------------------------------------------- RT → units
-
-
-def rt_kawasan(
-    rt: gpd.GeoDataFrame,
-    *,
-    delineasi: gpd.GeoDataFrame | None = None,
-    sk_kumuh: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """The kawasan of every RT (domain.md §2; issue rule "RT → kawasan").
-
-    An RT belongs to a kawasan when its representative point lies in (or on the edge of)
-    the kawasan's delineation polygon, or, failing that, when an SK row lists its
-    ``kode_rt`` (later SK dates win). When several polygons hold the point, the most
-    recently delineated one wins, then the smallest ``kode_kawasan``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``kode_rt``, ``kode_kawasan``, ``nama_kawasan``, ``sumber_kawasan``
-        (``delineasi``/``sk``/empty) — one row per RT, empty codes when outside.
-    """
-    codes = rt["kode_rt"].astype(str).to_numpy()
-    kaw = pd.Series([""] * len(rt), index=codes, dtype="str")
-    nama = pd.Series([""] * len(rt), index=codes, dtype="str")
-    src = pd.Series([""] * len(rt), index=codes, dtype="str")
-    if delineasi is not None and len(delineasi) and len(rt):
-        dl = delineasi.to_crs(rt.crs) if not delineasi.crs.equals(rt.crs) else delineasi
-        pts = gpd.GeoDataFrame(
-            {"kode_rt": codes}, geometry=rt.geometry.representative_point().to_numpy(), crs=rt.crs
-        )
-        polys = gpd.GeoDataFrame(
-            {
-                "kode_kawasan": dl["kode_kawasan"].astype(str).to_numpy(),
-                "nama_kawasan": dl["nama_kawasan"].astype(str).to_numpy(),
-                "_tahun": pd.to_numeric(dl["tahun"], errors="coerce").fillna(0).to_numpy(),
-            },
-            geometry=dl.geometry.to_numpy(),
-            crs=dl.crs,
-        )
-        j = gpd.sjoin(pts, polys, how="inner", predicate="covered_by")
-        j = j.sort_values(["kode_rt", "_tahun", "kode_kawasan"], ascending=[True, False, True])
-        j = j.drop_duplicates("kode_rt").set_index("kode_rt")
-        kaw.loc[j.index] = j["kode_kawasan"].astype(str)
-        nama.loc[j.index] = j["nama_kawasan"].astype(str)
-        src.loc[j.index] = "delineasi"
-    if sk_kumuh is not None and len(sk_kumuh) and "kode_rt" in sk_kumuh.columns:
-        sk = sk_kumuh.assign(_t=sk_kumuh["tanggal_sk"].astype(str)).sort_values("_t", kind="stable")
-        for _, row in sk.iterrows():  # later SK rows overwrite earlier ones
-            for code in split_codes(row["kode_rt"]):
-                if code in kaw.index and src[code] != "delineasi":
-                    kaw[code] = str(row["kode_kawasan"])
-                    nama[code] = str(row.get("nama_lokasi", "") or "")
-                    src[code] = "sk"
-    return pd.DataFrame(
-        {
-            "kode_rt": pd.Series(codes, dtype="str"),
-            "kode_kawasan": kaw.to_numpy(),
-            "nama_kawasan": nama.to_numpy(),
-            "sumber_kawasan": src.to_numpy(),
-        }
-    ).astype({"kode_kawasan": "str", "nama_kawasan": "str", "sumber_kawasan": "str"})
-
-
-def rt_units(
-    rt: pd.DataFrame,
-    wilayah: pd.DataFrame,
-    *,
-    delineasi: gpd.GeoDataFrame | None = None,
-    sk_kumuh: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Every RT with its kelurahan, kecamatan, kota and kawasan (domain.md §2).
-
-    RT → kelurahan through ``rt.kode_kel``; kecamatan and kota through ``wilayah``;
-    kawasan through :func:`rt_kawasan`. Unknown units are ``"(tidak diketahui)"``, RTs in
-    no kawasan ``"(di luar delineasi)"``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``kode_rt, rt, rw, kode_kel, kelurahan, kecamatan, kota, kode_kawasan,
-        nama_kawasan, sumber_kawasan`` — one row per RT.
-    """
-    base = pd.DataFrame(
-        {
-            "kode_rt": rt["kode_rt"].astype(str).to_numpy(),
-            "rt": rt["rt"].astype(str).to_numpy() if "rt" in rt.columns else "",
-            "rw": rt["rw"].astype(str).to_numpy() if "rw" in rt.columns else "",
-            "kode_kel": rt["kode_kel"].astype(str).to_numpy() if "kode_kel" in rt.columns else "",
-        }
-    )
-    wil = pd.DataFrame(wilayah).drop(columns=[c for c in ("geometry",) if c in wilayah.columns])
-    wil = wil.assign(kode_kel=wil["kode_kel"].astype(str)).drop_duplicates("kode_kel")
-    wil = wil[["kode_kel", "kelurahan", "kecamatan", "kota"]]
-    out = base.merge(wil, on="kode_kel", how="left")
-    if isinstance(rt, gpd.GeoDataFrame) and len(rt):
-        out = out.merge(
-            rt_kawasan(rt, delineasi=delineasi, sk_kumuh=sk_kumuh), on="kode_rt", how="left"
-        )
-    else:
-        out["kode_kawasan"] = ""
-        out["nama_kawasan"] = ""
-        out["sumber_kawasan"] = ""
-    return _fill_units(out)
-
-
-def _fill_units(units: pd.DataFrame) -> pd.DataFrame:
-    out = units.copy()
-    for c in ("rt", "rw", "kode_kel", "kelurahan", "kecamatan", "kota"):
-        if c not in out.columns:
-            out[c] = _UNKNOWN
-        out[c] = out[c].astype("str").fillna(_UNKNOWN).replace({"": _UNKNOWN, "nan": _UNKNOWN})
-    for c in ("kode_kawasan", "nama_kawasan", "sumber_kawasan"):
-        if c not in out.columns:
-            out[c] = ""
-        out[c] = out[c].astype("str").fillna("")
-    outside = out["kode_kawasan"] == ""
-    out.loc[outside, "kode_kawasan"] = _OUTSIDE
-    out.loc[outside, "nama_kawasan"] = _OUTSIDE
-    return out
 
 
 # --------------------------------------------------------------------------- RT measures
@@ -234,23 +123,31 @@ def rt_measures(scores: pd.DataFrame, *, rules: RuleSet | str | None = None) -> 
         ]  # fmt: skip
         raise ValidationError(problems, source="luas RT", layer="baseline")
     micro = to_micro(luas)
-    level = scores[LEVEL_COLUMN].astype(str).to_numpy()
-    kumuh = ~np.isin(level, rules.not_kumuh_codes)
-    cols: dict[str, np.ndarray] = {
-        "kode_rt": scores["kode_rt"].astype(str).to_numpy(),
+    level_text = scores[LEVEL_COLUMN].astype("str")
+    level_of, level_codes = pd.factorize(level_text)  # a few codes: compare integers
+    is_level = {lv.code: level_of == _code_of(level_codes, lv.code) for lv in rules.levels}
+    kumuh = ~np.isin(level_of, [_code_of(level_codes, c) for c in rules.not_kumuh_codes])
+    cols: dict[str, np.ndarray | pd.Series] = {
+        "kode_rt": scores["kode_rt"].astype("str"),
         "tahun": pd.to_numeric(scores["tahun"]).astype("int64").to_numpy(),
-        "tingkat": level,
+        "tingkat": level_text,
         "luas_u": micro * _HA_PER_MICRO,
         "kumuh_u": np.where(kumuh, micro * _HA_PER_MICRO, 0),
         "S": np.rint(scores[SECTORAL_COLUMN].to_numpy(dtype=np.float64) * 100).astype(np.int64),
     }
     for lv in rules.levels:
-        cols[f"lvl_{lv.code}_u"] = np.where(level == lv.code, micro * _HA_PER_MICRO, 0)
-        cols[f"lvl_{lv.code}_n"] = (level == lv.code).astype(np.int64)
+        cols[f"lvl_{lv.code}_u"] = np.where(is_level[lv.code], micro * _HA_PER_MICRO, 0)
+        cols[f"lvl_{lv.code}_n"] = is_level[lv.code].astype(np.int64)
     for c in rules.criteria:
         p = np.rint(scores[c.p_column].to_numpy(dtype=np.float64) * 100).astype(np.int64)
         cols[f"ha_{c.code}_u"] = micro * p
     return pd.DataFrame(cols, index=scores.index)
+
+
+def _code_of(codes: pd.Index, value: str) -> int:
+    """The factorized code of ``value`` (−2, matching nothing, when absent)."""
+    hit = codes.get_indexer([value])[0]
+    return int(hit) if hit >= 0 else -2
 
 
 def _kontribusi_u(luas_u: np.ndarray, s_prev: np.ndarray, s_cur: np.ndarray) -> np.ndarray:
@@ -285,7 +182,10 @@ class Reduction:
     kumuh, hectare-equivalent and kontribusi per unit; ``target``: the city's yearly
     reduction against the project's targets; ``totals``: exact city totals of the
     ``wilayah`` columns; ``jejak``: trace rows where a kolaborasi or a survey changed a
-    volume.
+    volume. ``lingkup``: the scope of those views (``sk``: the RTs inside the kawasan of
+    the SK in force, the official figures; ``kota``: every RT), ``lingkup_label`` what it
+    is in words; ``lingkup_tabel``: the city totals of every measure for each scope —
+    the SK, the whole city and the kumuh RTs outside every SK (domain.md §5).
     """
 
     year_from: int
@@ -299,6 +199,9 @@ class Reduction:
     target: pd.DataFrame
     totals: dict = field(default_factory=dict)
     jejak: pd.DataFrame | None = None
+    lingkup: str = "kota"
+    lingkup_label: str = ""
+    lingkup_tabel: pd.DataFrame | None = None
 
     @property
     def view(self) -> pd.DataFrame:
@@ -348,6 +251,8 @@ def reduction(
     targets: dict | None = None,
     target_kind: str = "kumulatif",
     trace: pd.DataFrame | None = None,
+    scope: str = "sk",
+    scope_label: str = "",
 ) -> Reduction:
     """The three reduction measures of domain.md §5, by RT, kawasan, kelurahan, kecamatan,
     kota or criterion, from ``year_from`` (the baseline year Y0) to ``year_to``.
@@ -381,6 +286,13 @@ def reduction(
         the yearly and the cumulative target are reported either way.
     trace
         The trace table of :func:`kumuhgis.analysis.years.derive_conditions` (kept for ``jejak``).
+    scope
+        ``"sk"`` (default, the official figures): the views cover the RTs of ``units``
+        with ``dalam_sk`` (:func:`kumuhgis.analysis.units.rt_units`; every RT when the
+        units do not say); ``"kota"``: every RT. :attr:`Reduction.lingkup_tabel` gives both,
+        and the kumuh RTs outside every SK kawasan, whatever ``scope`` is (domain.md §5).
+    scope_label
+        What the SK scope is, in words (e.g. ``"SK 188.45/287/HUK/2016"``).
 
     Raises
     ------
@@ -389,8 +301,14 @@ def reduction(
     """
     rules = load_rules(rules)
     y0, y1 = _checked_range(scores, by, year_from, year_to)
+    if scope not in SCOPES:
+        raise UsageError(
+            f"Lingkup harus {' atau '.join(SCOPES)}, bukan {scope!r} / scope must be "
+            f"{' or '.join(SCOPES)}, not {scope!r}"
+        )
     years = list(range(y0, y1 + 1))
-    m = _measures(scores, units, years, rules)
+    m_all = _measures(scores, units, years, rules)
+    m = m_all[m_all["dalam_sk"].to_numpy()] if scope == "sk" else m_all
     sums = _unit_sums(m, by, y0, y1, rules)
     wilayah, totals = _wilayah(sums, rules)
     parameter = _parameter(sums, rules, totals)
@@ -406,7 +324,38 @@ def reduction(
         target=_target(m, years, targets or {}, target_kind),
         totals=totals,
         jejak=_jejak(trace, y0, y1),
+        lingkup=scope,
+        lingkup_label=scope_label or SCOPE_LABELS[scope],
+        lingkup_tabel=_scope_table(m_all, y0, y1, rules, scope_label),
     )
+
+
+def _scope_table(m: pd.DataFrame, y0: int, y1: int, rules: RuleSet, label: str) -> pd.DataFrame:
+    """The city totals of every measure for each scope (domain.md §5): the SK (RTs with
+    ``dalam_sk``), the whole city, and the RTs outside every SK kawasan that are kumuh in
+    Y0 or Y1 ("kumuh di luar SK", candidates for the next SK)."""
+    yr, rt = m["tahun"].to_numpy(), m["_rt"].to_numpy()
+    kumuh_rt = np.zeros(int(rt.max()) + 1 if len(rt) else 0, dtype=bool)
+    kumuh_rt[rt[((yr == y0) | (yr == y1)) & (m["kumuh_u"].to_numpy() > 0)]] = True
+    ends = np.flatnonzero((yr == y0) | (yr == y1))  # only Y0 and Y1 are summed
+    outside = (m["luar_semua_sk"].to_numpy() & kumuh_rt[rt])[ends]
+    arrays = _ScopeArrays.of(m, rules, ends)
+    yr = yr[ends]
+    rows = []
+    for key, text, sel in (
+        ("sk", label or SCOPE_LABELS["sk"], m["dalam_sk"].to_numpy()[ends]),
+        ("kota", SCOPE_LABELS["kota"], np.ones(len(ends), dtype=bool)),
+        ("kumuh_di_luar_sk", SCOPE_LABELS["kumuh_di_luar_sk"], outside),
+    ):
+        if (sel & (yr == y0)).any() and (sel & (yr == y1)).any():
+            sums = _city_sums(arrays, sel, y0, y1, rules)
+            _, totals = _wilayah(sums, rules)
+            _parameter_totals(sums, rules, totals)
+        else:
+            totals = {"jumlah_rt": 0}
+        rows.append({"lingkup": key, "uraian": text, **totals})
+    out = pd.DataFrame(rows)
+    return out.astype({"lingkup": "str", "uraian": "str"})
 
 
 def _checked_range(scores: pd.DataFrame, by: str, year_from, year_to) -> tuple[int, int]:
@@ -433,21 +382,27 @@ def _measures(
 ) -> pd.DataFrame:
     """:func:`rt_measures` of every RT and year in ``years``, with ``kontribusi_u``
     (measure 3 against the RT's previous year ``t − 1``) and the RT's units."""
-    sel = scores[pd.to_numeric(scores["tahun"]).astype(int).isin(years)]
-    dup = sel.duplicated(["kode_rt", "tahun"])
-    if dup.any():
-        first = sel[dup].iloc[0]
+    tahun = pd.to_numeric(scores["tahun"]).to_numpy(dtype=np.int64)
+    sel = scores[(tahun >= years[0]) & (tahun <= years[-1])]
+    rt_of, rts = pd.factorize(sel["kode_rt"].astype(str))
+    yi = pd.to_numeric(sel["tahun"]).to_numpy(dtype=np.int64) - years[0]
+    cell = rt_of * len(years) + yi
+    counts = np.bincount(cell, minlength=len(rts) * len(years))
+    if (counts > 1).any():
+        first = sel.iloc[int(np.flatnonzero(counts[cell] > 1)[1])]
         raise UsageError(
             f"RT {first['kode_rt']} punya lebih dari satu baris tahun {first['tahun']} / "
             f"RT {first['kode_rt']} has more than one row for {first['tahun']}"
         )
     m = rt_measures(sel, rules=rules).reset_index(drop=True)
-    prev = m[["kode_rt", "tahun", "S"]].assign(tahun=m["tahun"] + 1).rename(columns={"S": "S_prev"})
-    m = m.merge(prev, on=["kode_rt", "tahun"], how="left")
-    s_prev = m["S_prev"].fillna(0).to_numpy(dtype=np.int64)  # no t−1: S_prev 0 → kontribusi 0
+    grid = np.zeros((len(rts), len(years) + 1), dtype=np.int64)  # column 0: "no t − 1"
+    grid[rt_of, yi + 1] = m["S"].to_numpy()
+    s_prev = grid[rt_of, yi]  # no t−1 row: S_prev 0 → kontribusi 0
     m["kontribusi_u"] = _kontribusi_u(m["luas_u"].to_numpy(), s_prev, m["S"].to_numpy())
-    u = _fill_units(units.assign(kode_rt=units["kode_rt"].astype(str)).drop_duplicates("kode_rt"))
-    return _fill_units(m.merge(u, on="kode_rt", how="left"))
+    u = units.assign(kode_rt=units["kode_rt"].astype(str)).drop_duplicates("kode_rt")
+    u = fill_units(u.set_index("kode_rt").reindex(rts).reset_index(names="kode_rt"))
+    u = u.drop(columns="kode_rt").take(rt_of).reset_index(drop=True)
+    return pd.concat([m.assign(_rt=rt_of), u], axis=1)
 
 
 @dataclass(frozen=True)
@@ -478,9 +433,7 @@ def _unit_sums(m: pd.DataFrame, by: str, y0: int, y1: int, rules: RuleSet) -> _S
     """The sums of the RT measures ``m`` per unit of ``by`` (module docstring: integer sums,
     never averages of percentages)."""
     keys, labels = group_keys(by)
-    crit = [f"ha_{c.code}_u" for c in rules.criteria]
-    lvl = [f"lvl_{lv.code}_u" for lv in rules.levels] + [f"lvl_{lv.code}_n" for lv in rules.levels]
-    sum_cols = ["luas_u", "kumuh_u", "kontribusi_u", *lvl, *crit]
+    sum_cols = _sum_columns(rules)
     per_year = m.groupby([*keys, "tahun"], sort=True)[sum_cols].sum()
     per_year["jumlah_rt"] = m.groupby([*keys, "tahun"], sort=True).size()
 
@@ -520,20 +473,77 @@ def _unit_sums(m: pd.DataFrame, by: str, y0: int, y1: int, rules: RuleSet) -> _S
 def _range_kontribusi(m: pd.DataFrame, keys: list[str], y0: int, y1: int) -> pd.DataFrame:
     """Measure 3 over the whole range Y0 → Y1 per unit, over the RTs present in both years:
     ``kontribusi_rng_u`` and their luas ``luas_both_u``."""
-    a = m.loc[m["tahun"] == y0, ["kode_rt", "S"]].rename(columns={"S": "S0"})
-    b = m.loc[m["tahun"] == y1, list(dict.fromkeys(["kode_rt", *keys, "luas_u", "S"]))]
-    b = b.merge(a, on="kode_rt", how="left")
-    has = b["S0"].notna().to_numpy()
-    rng = b[keys].copy()
-    rng["kontribusi_rng_u"] = np.where(
-        has,
-        _kontribusi_u(
-            b["luas_u"].to_numpy(), b["S0"].fillna(0).to_numpy(dtype=np.int64), b["S"].to_numpy()
-        ),
-        0,
-    )
-    rng["luas_both_u"] = np.where(has, b["luas_u"].to_numpy(), 0)
+    rng = _range_rows(m, y0, y1)
     return rng.groupby(keys, sort=True)[["kontribusi_rng_u", "luas_both_u"]].sum()
+
+
+def _range_rows(m: pd.DataFrame, y0: int, y1: int) -> pd.DataFrame:
+    """The rows of Y1 with each RT's range kontribusi Y0 → Y1 and its luas when the RT has
+    both years (0 otherwise); RTs matched by their integer code ``_rt``."""
+    tahun, rt = m["tahun"].to_numpy(), m["_rt"].to_numpy()
+    a, b = tahun == y0, tahun == y1
+    n = int(rt.max()) + 1 if len(rt) else 0
+    s0, has0 = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    s0[rt[a]], has0[rt[a]] = m["S"].to_numpy()[a], True
+    rows = m[b]
+    has = has0[rt[b]]
+    luas = rows["luas_u"].to_numpy()
+    k = _kontribusi_u(luas, s0[rt[b]], rows["S"].to_numpy())
+    return rows.assign(kontribusi_rng_u=np.where(has, k, 0), luas_both_u=np.where(has, luas, 0))
+
+
+@dataclass(frozen=True)
+class _ScopeArrays:
+    """The RT measures as arrays, for column sums over any set of rows."""
+
+    tahun: np.ndarray
+    rt: np.ndarray
+    values: np.ndarray
+    s: np.ndarray
+    luas: np.ndarray
+    cols: list
+
+    @classmethod
+    def of(cls, m: pd.DataFrame, rules: RuleSet, rows: np.ndarray) -> _ScopeArrays:
+        """The arrays of ``m``'s rows ``rows`` (positions)."""
+        cols = _sum_columns(rules)
+        part = m.iloc[rows]
+        return cls(
+            part["tahun"].to_numpy(), part["_rt"].to_numpy(), part[cols].to_numpy(dtype=np.int64),
+            part["S"].to_numpy(), part["luas_u"].to_numpy(), cols,
+        )  # fmt: skip
+
+
+def _city_sums(a: _ScopeArrays, sel: np.ndarray, y0: int, y1: int, rules: RuleSet) -> _Sums:
+    """:func:`_unit_sums` of the rows ``sel`` as one unit (``by="kota"``), by column sums:
+    the city totals of a scope."""
+    at0, at1 = sel & (a.tahun == y0), sel & (a.tahun == y1)
+    s0 = pd.DataFrame([a.values[at0].sum(axis=0)], columns=a.cols, index=["kota"])
+    s1 = pd.DataFrame([a.values[at1].sum(axis=0)], columns=a.cols, index=["kota"])
+    s1["jumlah_rt"] = int(at1.sum())
+    s_before = np.zeros(int(a.rt.max()) + 1, dtype=np.int64)
+    has0 = np.zeros(len(s_before), dtype=bool)
+    s_before[a.rt[at0]], has0[a.rt[at0]] = a.s[at0], True
+    has = has0[a.rt[at1]]
+    k = _kontribusi_u(a.luas[at1], s_before[a.rt[at1]], a.s[at1])
+    rng = pd.DataFrame(
+        {"kontribusi_rng_u": [int(k[has].sum())], "luas_both_u": [int(a.luas[at1][has].sum())]},
+        index=["kota"],
+    )
+    tot0, tot1 = s0[a.cols].sum(), s1[a.cols].sum()
+    (h0, dens), (h1, _) = _derived_units(s0, rules), _derived_units(s1, rules)
+    return _Sums(
+        keys=["kota"], labels=[], unit_labels=None, per_year=s0.iloc[0:0], base0=s0, s0=s0,
+        s1=s1, rng=rng, tot0=tot0, tot1=tot1, h0=h0, h1=h1,
+        ht0={k: int(v[0]) for k, v in h0.items()}, ht1={k: int(v[0]) for k, v in h1.items()},
+        dens=dens,
+    )  # fmt: skip
+
+
+def _sum_columns(rules: RuleSet) -> list[str]:
+    crit = [f"ha_{c.code}_u" for c in rules.criteria]
+    lvl = [f"lvl_{lv.code}_u" for lv in rules.levels] + [f"lvl_{lv.code}_n" for lv in rules.levels]
+    return ["luas_u", "kumuh_u", "kontribusi_u", *lvl, *crit]
 
 
 def _wilayah(sums: _Sums, rules: RuleSet) -> tuple[pd.DataFrame, dict]:
@@ -579,13 +589,21 @@ def _wilayah(sums: _Sums, rules: RuleSet) -> tuple[pd.DataFrame, dict]:
 
 def _parameter(sums: _Sums, rules: RuleSet, totals: dict) -> pd.DataFrame:
     """Measure 2 per criterion and aspect for each unit; adds the city totals of each
-    column to ``totals``."""
-    s0, s1, dens, tot0, tot1 = sums.s0, sums.s1, sums.dens, sums.tot0, sums.tot1
-    p = pd.DataFrame(index=s0.index)
+    column to ``totals`` (:func:`_parameter_totals`)."""
+    s0, s1, dens = sums.s0, sums.s1, sums.dens
+    cols = {}
     for c in rules.criteria:
-        p[f"pengurangan_ha_{c.code}"] = _ha(s0[f"ha_{c.code}_u"] - s1[f"ha_{c.code}_u"])
+        u = f"ha_{c.code}_u"
+        cols[f"pengurangan_ha_{c.code}"] = _ha(s0[u].to_numpy() - s1[u].to_numpy())
     for a_ in rules.aspects:
-        p[f"pengurangan_ha_{a_.key}"] = _ha(sums.h0[a_.key] - sums.h1[a_.key], dens[a_.key])
+        cols[f"pengurangan_ha_{a_.key}"] = _ha(sums.h0[a_.key] - sums.h1[a_.key], dens[a_.key])
+    _parameter_totals(sums, rules, totals)
+    return pd.DataFrame(cols, index=s0.index).reset_index()
+
+
+def _parameter_totals(sums: _Sums, rules: RuleSet, totals: dict) -> None:
+    """The city totals of measure 2 per criterion and aspect, into ``totals``."""
+    tot0, tot1, dens = sums.tot0, sums.tot1, sums.dens
     for c in rules.criteria:
         totals[f"pengurangan_ha_{c.code}"] = float(
             _ha(int(tot0[f"ha_{c.code}_u"]) - int(tot1[f"ha_{c.code}_u"]))
@@ -594,7 +612,6 @@ def _parameter(sums: _Sums, rules: RuleSet, totals: dict) -> pd.DataFrame:
         totals[f"pengurangan_ha_{a_.key}"] = float(
             _ha(sums.ht0[a_.key] - sums.ht1[a_.key], dens[a_.key])
         )
-    return p.reset_index()
 
 
 def _kriteria(sums: _Sums, rules: RuleSet) -> pd.DataFrame:
@@ -689,7 +706,7 @@ def _target(m: pd.DataFrame, years: list[int], targets: dict, target_kind: str) 
     k = city["kumuh_u"].to_numpy(dtype=np.int64)
     yearly = np.concatenate([[0], k[:-1] - k[1:]])
     cumulative = k[0] - k
-    t_year, t_cum = _target_series(targets, years, kind=target_kind)
+    t_year, t_cum = target_series(targets, years, kind=target_kind)
     target = pd.DataFrame(
         {
             "tahun": np.array(years, dtype=np.int64),
@@ -721,54 +738,3 @@ def _jejak(trace: pd.DataFrame | None, y0: int, y1: int) -> pd.DataFrame | None:
         )
         jejak = tr[changed].reset_index(drop=True)
     return jejak
-
-
-def _target_series(targets: dict, years: list[int], *, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """Yearly and cumulative targets (since ``years[0]``) for each year; NaN where unknown
-    and for the first year (nothing to reduce yet)."""
-    if kind not in TARGET_KINDS:
-        raise UsageError(
-            f"Jenis target harus {' atau '.join(TARGET_KINDS)}, bukan {kind!r} / target kind must be "
-            f"{' or '.join(TARGET_KINDS)}, not {kind!r}"
-        )
-    t = {int(y): float(v) for y, v in targets.items() if v is not None}
-    y0 = years[0]
-    yearly = np.full(len(years), np.nan)
-    cum = np.full(len(years), np.nan)
-    if kind == "kumulatif":
-        base = t.get(y0, 0.0)
-        prev = 0.0
-        for i, y in enumerate(years[1:], start=1):
-            if y in t:
-                cum[i] = t[y] - base
-            if not np.isnan(cum[i]) and not np.isnan(prev):
-                yearly[i] = cum[i] - prev
-            prev = cum[i]
-    else:
-        acc, seen = 0.0, False
-        for i, y in enumerate(years[1:], start=1):
-            if y in t:
-                yearly[i] = t[y]
-                acc += t[y]
-                seen = True
-            if seen:
-                cum[i] = acc
-    return yearly, cum
-
-
-def targets_from_settings(settings) -> dict[int, float]:
-    """The yearly targets of the setting ``target_pengurangan_ha`` (domain.md §5), ``{tahun: ha}``."""
-    raw = settings.get(TARGET_KEY) or {}
-    if not isinstance(raw, dict):
-        raise UsageError(
-            f"Pengaturan '{TARGET_KEY}' harus berupa {{tahun: ha}} / setting '{TARGET_KEY}' must be {{year: ha}}"
-        )
-    out = {}
-    for y, v in raw.items():
-        try:
-            out[int(y)] = float(v)
-        except (TypeError, ValueError):
-            raise UsageError(
-                f"Target {y}: {v!r} bukan angka / target {y}: {v!r} is not a number"
-            ) from None
-    return out

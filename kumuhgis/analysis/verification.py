@@ -20,12 +20,17 @@ nama_tidak_cocok        a kelurahan/kecamatan name not in the boundary layer (wi
                         closest spelling as ``saran``)
 lokasi_ditambah         a location in this version but not in the one compared with
 lokasi_dihapus          a location in the one compared with but not in this version
+kode_berubah            a location renumbered: a code in one version only whose polygon
+                        covers at least half of the other's (matched by overlap)
 luas_berubah            a location whose SK luas changed between the two versions
 ======================  =================================================================
 
-RT levels are those of :func:`kumuhgis.analysis.city.score_city` (observed and derived years)
-for the latest year available up to the SK's year (or a year the caller names); each
-finding's ``detail`` names the year used. The outcome per version is a recommendation —
+RT levels are those of the latest **observed** survey of each RT on or before the SK (a
+survey of the SK's year counts; years after it never do); derived years
+(:func:`kumuhgis.analysis.city.score_city`) only when asked, and then labelled
+(``sumber_tingkat``). Each finding's ``detail`` names the year used. When the delineation
+is versioned (:func:`kumuhgis.core.sk.delineation_of`), each SK is checked against its own
+polygons. The outcome per version is a recommendation —
 keep the SK (``pertahankan``), revise it (``revisi SK``) or issue a new one
 (``terbitkan SK baru``) — with the verified hectares.
 """
@@ -48,7 +53,8 @@ from kumuhgis.analysis.findings import (
     version_findings,
 )
 from kumuhgis.core.errors import UsageError
-from kumuhgis.core.sk import sk_versions
+from kumuhgis.core.sk import delineation_of, delineation_versions, sk_versions
+from kumuhgis.geo.crs import metric_crs
 
 __all__ = [
     "FLAGS",
@@ -76,6 +82,7 @@ FLAGS: tuple[str, ...] = (
     "nama_tidak_cocok",
     "lokasi_ditambah",
     "lokasi_dihapus",
+    "kode_berubah",
     "luas_berubah",
 )
 #: Short titles of the flags (Bahasa Indonesia, English).
@@ -90,6 +97,7 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     "nama_tidak_cocok": ("Nama wilayah tidak cocok", "Place name does not match"),
     "lokasi_ditambah": ("Lokasi ditambahkan", "Location added"),
     "lokasi_dihapus": ("Lokasi dihapus", "Location removed"),
+    "kode_berubah": ("Kode lokasi berubah (poligon sama)", "Location renumbered (same polygon)"),
     "luas_berubah": ("Luas berubah antarversi", "Area changed between versions"),
 }
 #: Columns of a finding (contracts.md "Verification output"); extras follow them.
@@ -106,7 +114,10 @@ DEFAULT_TOLERANCES: dict[str, float] = {
 }
 #: Recommendations, strongest last.
 REKOMENDASI: tuple[str, ...] = ("pertahankan", "revisi SK", "terbitkan SK baru")
-_COMPARE_FLAGS = ("lokasi_ditambah", "lokasi_dihapus", "luas_berubah")
+_COMPARE_FLAGS = ("lokasi_ditambah", "lokasi_dihapus", "kode_berubah", "luas_berubah")
+#: Share of the smaller polygon two kawasan of different codes must share to be one
+#: location renumbered between two SK versions.
+RENUMBER_OVERLAP = 0.5
 
 
 def tolerances_from_settings(settings: dict | None) -> dict[str, float]:
@@ -194,13 +205,18 @@ def compare_sk(
     new: str,
     *,
     tolerance_ha: float = DEFAULT_TOLERANCES["toleransi_luas_berubah_ha"],
+    delineasi: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Locations added, removed and changed in luas between two SK versions (domain.md §6).
 
     Rows are findings of ``new`` (``no_sk``) against ``old`` (``no_sk_pembanding``):
     ``lokasi_ditambah`` (in ``new`` only), ``lokasi_dihapus`` (in ``old`` only; its old
     luas), ``luas_berubah`` when ``|luas_new − luas_old| > tolerance_ha``. Locations are
-    matched by ``kode_kawasan``.
+    matched by ``kode_kawasan`` and, where codes changed, by polygon overlap (with
+    ``delineasi``: each version's polygons, :func:`kumuhgis.core.sk.delineation_of`; a code
+    of ``new`` only and one of ``old`` only are one location, ``kode_berubah``, when their
+    intersection covers at least :data:`RENUMBER_OVERLAP` of the smaller polygon; pairs
+    are taken largest share first).
 
     Raises
     ------
@@ -213,11 +229,45 @@ def compare_sk(
             raise UsageError(
                 f"SK '{v}' tidak ada; yang ada: {', '.join(sorted(known))} / no such SK version"
             )
-    rows = _compare_rows(sk_kumuh, old, new, tolerance_ha)
+    sk = sk_kumuh.assign(kode_kawasan=sk_kumuh["kode_kawasan"].astype(str))
+    rows = _compare_rows(sk, old, new, tolerance_ha, delineasi)
     return findings_frame(rows)
 
 
-def _compare_rows(sk: pd.DataFrame, old: str, new: str, tol: float) -> list[dict]:
+def _version_polygons(delineasi, sk: pd.DataFrame, v: str, crs) -> dict:
+    """``kode_kawasan`` → polygon (metric ``crs``) of version ``v``."""
+    dl = delineation_of(delineasi, sk, v)
+    dl = dl[~(dl.geometry.isna() | dl.geometry.is_empty)]
+    return dict(zip(dl["kode_kawasan"].astype(str), dl.to_crs(crs).geometry, strict=True))
+
+
+def _renumbered(sk, old, new, added, removed, delineasi) -> list[tuple[str, str, float]]:
+    """``(new code, old code, share)`` of the locations renumbered between ``old`` and
+    ``new``: the largest overlaps first, each code used once."""
+    if delineasi is None or not len(delineasi) or not added or not removed:
+        return []
+    crs = metric_crs(delineasi)
+    g_old = _version_polygons(delineasi, sk, old, crs)
+    g_new = _version_polygons(delineasi, sk, new, crs)
+    pairs = []
+    for kn in added:
+        for ko in removed:
+            a, b = g_new.get(kn), g_old.get(ko)
+            if a is None or b is None:
+                continue
+            small = min(a.area, b.area)
+            share = a.intersection(b).area / small if small > 0 else 0.0
+            if share >= RENUMBER_OVERLAP:
+                pairs.append((share, kn, ko))
+    out, used = [], set()
+    for share, kn, ko in sorted(pairs, key=lambda x: (-x[0], x[1], x[2])):
+        if kn not in used and ko not in used:
+            out.append((kn, ko, share))
+            used |= {kn, ko}
+    return out
+
+
+def _compare_rows(sk: pd.DataFrame, old: str, new: str, tol: float, delineasi=None) -> list[dict]:
     def table(v):
         t = sk[sk["no_sk"].astype(str) == v]
         return {
@@ -226,6 +276,15 @@ def _compare_rows(sk: pd.DataFrame, old: str, new: str, tol: float) -> list[dict
 
     a, b = table(old), table(new)
     rows = []
+    moved = _renumbered(sk, old, new, sorted(set(b) - set(a)), sorted(set(a) - set(b)), delineasi)
+    for kn, ko, share in moved:
+        rows.append(finding(
+            new, "kode_berubah",
+            f"Lokasi {ko} (SK {old}) menjadi {kn} ({b[kn]['nama_lokasi']}) pada SK {new}: poligonnya bertampalan {finding_number(100 * share, 1)}%; bukan lokasi baru.",
+            f"Location {ko} (SK {old}) became {kn} ({b[kn]['nama_lokasi']}) in SK {new}: their polygons overlap {100 * share:.1f}%; not a new location.",
+            kode_kawasan=kn, luas_sk=float(b[kn]["luas_sk_ha"]), pembanding=old,
+        ))  # fmt: skip
+        a[kn] = a.pop(ko)  # compared as one location below
     for k in sorted(set(b) - set(a)):
         r = b[k]
         rows.append(finding(
@@ -270,6 +329,7 @@ def verify_sk(
     not_kumuh: tuple[str, ...] = ("TK",),
     tolerances: dict | None = None,
     area_method: str = "geodesic",
+    level_source: str = "survei",
 ) -> Verification:
     """Check SK Kumuh versions against the delineation and the baseline (domain.md §6).
 
@@ -291,14 +351,13 @@ def verify_sk(
       (after :func:`kumuhgis.core.vocabulary.normalize_name`), with the closest spelling
       (:func:`kumuhgis.core.vocabulary.closest_name`) as ``saran``.
 
-    Per version: ``rt_kumuh_di_luar_sk`` for each RT whose level is not ``TK`` that no
-    location covers (neither listed nor inside a polygon); ``tumpang_tindih`` for each pair
-    of its polygons overlapping by more than ``toleransi_tumpang_tindih_ha``; and the
-    comparison with the previous version by date, or with ``compare_with``
-    (:func:`compare_sk`).
-
-    RT levels come from ``scores`` (the score output, :func:`kumuhgis.analysis.city.score_city`)
-    of the latest year up to the year of the SK's date, or of ``year`` when given.
+    Per version: ``rt_kumuh_di_luar_sk`` for each kumuh RT no location covers;
+    ``tumpang_tindih`` for each pair of its polygons overlapping by more than
+    ``toleransi_tumpang_tindih_ha``; the comparison with the previous version by date, or
+    with ``compare_with``, by code and polygon overlap (:func:`compare_sk`). A versioned
+    ``delineasi`` gives each SK its own polygons. RT levels: per RT its latest row of
+    ``scores`` up to the SK's year (or ``year``), none later; ``level_source``
+    (``"survei"``: observed only; ``"turunan"``: derived years too) labels them.
 
     Recommendation per location: ``hapus`` when it has RTs and all are ``TK``;
     ``revisi`` when it has any other finding; else ``pertahankan``. Per version:
@@ -323,10 +382,9 @@ def verify_sk(
         The version to compare with (default: the previous one by date).
     year
         Year of the RT levels (default: per SK, the latest up to its year).
-    not_kumuh
-        Level codes that are not kumuh (the rule set's, ``("TK",)`` by default).
-    tolerances
-        Overrides of :data:`DEFAULT_TOLERANCES`.
+    not_kumuh, tolerances
+        Level codes that are not kumuh (``("TK",)`` by default); overrides of
+        :data:`DEFAULT_TOLERANCES`.
 
     Raises
     ------
@@ -338,26 +396,53 @@ def verify_sk(
     versions = _checked_versions(sk_kumuh, no_sk, compare_with)
     names = versions["no_sk"].tolist()
     ctx = Evidence(delineasi, rt, wilayah, scores, not_kumuh, area_method, tol)
-    notes = _notes(ctx, tol)
+    notes = _notes(ctx, tol) + [_source_note(level_source)]
     sk = sk_kumuh.assign(
         no_sk=sk_kumuh["no_sk"].astype(str), kode_kawasan=sk_kumuh["kode_kawasan"].astype(str)
     )
+    checked = [no_sk] if no_sk is not None else names
+    contexts = _contexts(ctx, sk, checked, notes)
     per_version = [
-        _verify_version(ctx, sk, versions, v, compare_with, year)
-        for v in ([no_sk] if no_sk is not None else names)
+        _verify_version(contexts[v], sk, versions, v, compare_with, year, delineasi)
+        for v in checked
     ]
     frame, gdf = _ordered([f for f_v, _, _ in per_version for f in f_v], names)
     return Verification(
         findings=frame,
         locations=pd.DataFrame([loc for _, loc_v, _ in per_version for loc in loc_v]),
-        summary=pd.DataFrame([s for _, _, s in per_version]),
+        summary=pd.DataFrame([s for _, _, s in per_version]).assign(sumber_tingkat=level_source),
         geometries=gdf,
         tolerances=tol,
         notes=notes,
     )
 
 
-def _verify_version(ctx: Evidence, sk, versions, v: str, compare_with, year):
+def _contexts(ctx: Evidence, sk: pd.DataFrame, checked: list[str], notes: list[str]) -> dict:
+    """The evidence each version is checked against: its own polygons when the
+    delineation is versioned (:func:`kumuhgis.core.sk.delineation_of`), else ``ctx``."""
+    dl = ctx.delineasi
+    if not delineation_versions(dl):
+        return {v: ctx for v in checked}
+    notes.append(
+        "Delineasi berversi: tiap SK diperiksa terhadap poligonnya sendiri / versioned "
+        "delineation: each SK is checked against its own polygons."
+    )
+    return {v: ctx.with_delineation(delineation_of(dl, sk, v)) for v in checked}
+
+
+def _source_note(level_source: str) -> str:
+    if level_source == "turunan":
+        return (
+            "Tingkat RT: termasuk tahun turunan (kondisi diturunkan dari kolaborasi, diminta dengan --turunan) / "
+            "RT levels include derived years (asked for with --derived)."
+        )
+    return (
+        "Tingkat RT: survei teramati terakhir tiap RT pada atau sebelum tahun SK (tahun turunan tidak dipakai) / "
+        "RT levels: each RT's latest observed survey on or before the SK's year (no derived years)."
+    )
+
+
+def _verify_version(ctx: Evidence, sk, versions, v: str, compare_with, year, delineasi=None):
     """Findings, locations and the summary line of version ``v``: its own findings
     (:func:`version_findings`) with the RT levels of the latest year up to its date (or
     ``year``), and the comparison with ``compare_with`` or the version before it."""
@@ -370,7 +455,7 @@ def _verify_version(ctx: Evidence, sk, versions, v: str, compare_with, year):
     i = names.index(v)
     other = compare_with if compare_with is not None else (names[i - 1] if i > 0 else None)
     if other is not None and other != v:
-        f_v += _compare_rows(sk, other, v, ctx.tol["toleransi_luas_berubah_ha"])
+        f_v += _compare_rows(sk, other, v, ctx.tol["toleransi_luas_berubah_ha"], delineasi)
     for f in f_v:
         if f["flag"] in _COMPARE_FLAGS and f["_geometry"] is None:
             f["_geometry"] = ctx.del_geom.get(f["kode_kawasan"])

@@ -3,16 +3,18 @@
 Year ``t``'s condition of an RT is **observed** (a baseline row for ``t``) or
 **derived**: for every criterion ``c``::
 
-    volume_t = max(0, volume_{t−1} − Σ volume of kolaborasi of year t addressing c inside the RT)
+    volume_t = max(0, volume_{t−1} − Σ volume_c of kolaborasi of year t × its share in the RT)
 
 Observed data wins over derived data, and each year's result is the next year's starting
-point. Work outside the delineation changes no RT's volumes.
+point. Work outside the delineation changes no RT's volumes (it is prevention).
 
-Which kolaborasi counts for which RT is decided in one place,
-:func:`attribute_kolaborasi` (a plain containment test), so a finer classification
-(kumuhgis.analysis.kolaborasi, domain.md §7) can replace it without touching the derivation.
-Every derived figure is traced to the kolaborasi rows that produced it
-(:attr:`YearConditions.trace`).
+How much of which kolaborasi counts for which RT is decided in one place,
+:func:`attribute_kolaborasi`: the work's volume per criterion
+(:func:`kumuhgis.core.volumes.work_volumes`: one volume per criterion where they split one
+ideal length) times its share in the RT — given by the Korkot's classification
+(:func:`kumuhgis.analysis.kolaborasi.kolaborasi_in_rt`: the share inside the delineation in
+force, split across RTs by length or area), or by a plain containment test. Every derived
+figure is traced to the kolaborasi rows that produced it (:attr:`YearConditions.trace`).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from kumuhgis.core.errors import CRSError, Problem, ValidationError
+from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.schema import CRITERIA_CODES_02_2016
-from kumuhgis.core.vocabulary import work_kriteria
+from kumuhgis.core.volumes import work_volumes
 
 __all__ = [
     "ATTRIBUTION_SETTING",
@@ -46,6 +49,9 @@ ATTRIBUTION_COLUMNS = (
     "kriteria",
     "volume",
     "satuan",
+    "porsi",
+    "volume_kegiatan",
+    "nilai_rp",
 )
 TRACE_COLUMNS = (
     "kode_rt",
@@ -69,8 +75,9 @@ class YearConditions:
     """Outcome of :func:`derive_conditions`.
 
     ``conditions``: the baseline columns plus ``asal`` (``observed``/``derived``), one row
-    per RT and year. ``trace``: one row per RT, year and criterion with the columns of
-    :data:`TRACE_COLUMNS` (``kode_kegiatan`` lists the kolaborasi codes, ``;``-separated;
+    per RT and year. ``trace``: one row per RT, year and criterion where a kolaborasi
+    applied or the volume changed, with the columns of :data:`TRACE_COLUMNS`
+    (``kode_kegiatan`` lists the kolaborasi codes with a volume there, ``;``-separated;
     ``volume_subtracted`` is what was actually taken off, never more than
     ``volume_before``). ``attribution``: the kolaborasi rows attributed to RTs.
     """
@@ -81,16 +88,11 @@ class YearConditions:
 
 
 def _empty_attribution() -> pd.DataFrame:
+    text = ("kode_kegiatan", "nama_kegiatan", "sumber_dana", "kode_rt", "kriteria", "satuan")
     return pd.DataFrame(
         {
-            "kode_kegiatan": pd.Series([], dtype="str"),
-            "nama_kegiatan": pd.Series([], dtype="str"),
-            "tahun": pd.Series([], dtype="int64"),
-            "sumber_dana": pd.Series([], dtype="str"),
-            "kode_rt": pd.Series([], dtype="str"),
-            "kriteria": pd.Series([], dtype="str"),
-            "volume": pd.Series([], dtype="float64"),
-            "satuan": pd.Series([], dtype="str"),
+            c: pd.Series([], dtype="int64" if c == "tahun" else "str" if c in text else "float64")
+            for c in ATTRIBUTION_COLUMNS
         }
     )
 
@@ -106,60 +108,60 @@ def attribute_kolaborasi(
     *,
     delineasi: gpd.GeoDataFrame | None = None,
     placement: pd.DataFrame | None = None,
+    rules: RuleSet | str | None = None,
 ) -> pd.DataFrame:
-    """Which kolaborasi reduces which RT's volumes (domain.md §5).
+    """How much of which kolaborasi reduces which RT's volumes (domain.md §5).
 
-    A kolaborasi counts for an RT when its geometry lies inside the RT polygon
-    (``covered_by``: a point on the boundary counts as inside) and — when a delineation
-    is given and not empty — inside a delineation polygon delineated in or before the
-    kolaborasi's year (all polygons when none is that old). Work outside the
-    delineation changes no RT's volumes; a line or polygon crossing two RTs lies inside
-    neither and is not counted (a share-based rule belongs to the kolaborasi
-    classification, domain.md §7). A geometry on the shared edge of two RTs counts once,
-    for the RT whose ``kode_rt`` sorts first.
+    Each work's volume is read per criterion (:func:`~kumuhgis.core.volumes.work_volumes`:
+    the list aligned with ``kriteria``, else one volume for each criterion named, the
+    groups splitting one ideal length excepted). The RT row of criterion ``c`` takes
+    ``volume = volume_c × porsi`` and ``nilai_rp = nilai_rp × porsi``, ``porsi`` being the
+    share of the work counted in that RT.
 
-    This is the one place that decides attribution. ``placement`` replaces the
-    containment test with another classifier's decision: a frame of ``kode_kegiatan`` →
-    ``kode_rt`` (e.g. :func:`kumuhgis.analysis.kolaborasi.kolaborasi_in_rt`, which honours the
-    Korkot's overrides); works not listed there count nowhere.
-
-    Parameters
-    ----------
-    kolaborasi
-        The ``kolaborasi`` layer (``kode_kegiatan``, ``tahun``, ``kriteria``, ``volume`` ...).
-    rt
-        The ``rt`` layer (``kode_rt`` + polygons).
-    delineasi
-        The ``delineasi`` layer (``tahun`` + polygons), optional.
-    placement
-        ``kode_kegiatan``, ``kode_rt`` of the works that count (optional, see above).
+    ``placement`` gives those shares: a frame of ``kode_kegiatan``, ``kode_rt`` and
+    ``porsi_rt`` (:func:`kumuhgis.analysis.kolaborasi.kolaborasi_in_rt`: the share inside
+    the delineation in force split across RTs by length or area, the Korkot's overrides
+    first); works not listed there count nowhere. Without it, the plain containment test:
+    a work counts whole (``porsi`` 1) for the RT polygon that covers it (``covered_by``, a
+    point on the boundary counts as inside; on the shared edge of two RTs the one whose
+    ``kode_rt`` sorts first) when — with a delineation given and not empty — a delineation
+    polygon of ``tahun`` ≤ the work's year covers it too (all polygons when none is that
+    old); a line or polygon crossing two RTs counts nowhere there.
 
     Returns
     -------
     pandas.DataFrame
-        One row per kolaborasi and criterion code it addresses, with the columns of
-        :data:`ATTRIBUTION_COLUMNS`; ``volume`` is the kolaborasi's whole volume for every
-        criterion it addresses.
+        One row per work, RT and criterion code of ``rules`` it addresses, with the
+        columns of :data:`ATTRIBUTION_COLUMNS` (``volume_kegiatan``: the work's volume for
+        that criterion before the share).
     """
     if kolaborasi is None or len(kolaborasi) == 0 or rt is None or len(rt) == 0:
         return _empty_attribution()
+    rules = load_rules(rules)
     for name, layer in (("kolaborasi", kolaborasi), ("rt", rt), ("delineasi", delineasi)):
         if layer is not None and len(layer) and layer.crs is None:
             raise CRSError(f"Layer {name} tanpa CRS / layer {name} has no CRS")
     if placement is not None:
-        where = placement.assign(kode_kegiatan=placement["kode_kegiatan"].astype(str))
-        where = (
-            where[where["kode_rt"].notna()]
-            .drop_duplicates("kode_kegiatan")
-            .set_index("kode_kegiatan")["kode_rt"]
-        )
         kol = kolaborasi.reset_index(drop=True)
-        codes = kol["kode_kegiatan"].astype(str)
-        idx = np.flatnonzero(codes.isin(where.index).to_numpy())
-        hit = pd.Series(
-            where.reindex(codes.iloc[idx]).astype(str).to_numpy(), index=idx, dtype="str"
+        pos = pd.Series(np.arange(len(kol)), index=kol["kode_kegiatan"].astype(str).to_numpy())
+        pos = pos[~pos.index.duplicated()]
+        where = placement[placement["kode_rt"].notna()]
+        where = where[where["kode_kegiatan"].astype(str).isin(pos.index)]
+        share = (
+            where["porsi_rt"] if "porsi_rt" in where.columns else pd.Series(1.0, index=where.index)
         )
-        return _attribution_rows(kol, idx, hit)
+        return _attribution_rows(
+            kol,
+            pos.loc[where["kode_kegiatan"].astype(str)].to_numpy(),
+            where["kode_rt"].astype(str).to_numpy(),
+            share.to_numpy(dtype=float),
+            rules,
+        )
+    return _contained(kolaborasi, rt, delineasi, rules)
+
+
+def _contained(kolaborasi, rt, delineasi, rules) -> pd.DataFrame:
+    """The plain containment test of :func:`attribute_kolaborasi` (whole works, porsi 1)."""
     kol = kolaborasi[kolaborasi.geometry.notna() & ~kolaborasi.geometry.is_empty]
     kol = kol.to_crs(rt.crs) if not kol.crs.equals(rt.crs) else kol
     kol = kol.reset_index(drop=True)
@@ -183,39 +185,46 @@ def attribute_kolaborasi(
         inside = np.zeros(len(kol), dtype=bool)
         inside[np.unique(dj.index.to_numpy(dtype=int)[in_force])] = True
         keep &= inside
-    return _attribution_rows(kol, np.flatnonzero(keep), hit)
+    idx = np.flatnonzero(keep)
+    return _attribution_rows(kol, idx, hit.reindex(idx).to_numpy(), np.ones(len(idx)), rules)
 
 
-def _attribution_rows(kol: pd.DataFrame, idx: np.ndarray, hit: pd.Series) -> pd.DataFrame:
-    """One row per counted work (positions ``idx`` of ``kol``, RT ``hit[i]``) and criterion."""
+def _text_or_none(v) -> str | None:
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
+def _attribution_rows(
+    kol: pd.DataFrame, idx: np.ndarray, rts: np.ndarray, share: np.ndarray, rules: RuleSet
+) -> pd.DataFrame:
+    """One row per counted (work ``kol.iloc[idx[i]]``, RT ``rts[i]``, share ``share[i]``)
+    and criterion, with the work's volume for that criterion × the share."""
     if len(idx) == 0:
         return _empty_attribution()
-    sel = kol.iloc[idx]
+    get = {c: kol[c].to_numpy(dtype=object) if c in kol.columns else np.full(len(kol), None)
+           for c in ("kode_kegiatan", "nama_kegiatan", "sumber_dana", "kriteria", "volume",
+                     "volume_kriteria", "nilai_rp", "tahun")}  # fmt: skip
+    volumes = {}
     rows = []
-    for i, (_, k) in zip(idx, sel.iterrows(), strict=True):
-        for code in work_kriteria(k.get("kriteria")):
-            rows.append(
-                {
-                    "kode_kegiatan": str(k["kode_kegiatan"]),
-                    "nama_kegiatan": None
-                    if pd.isna(k.get("nama_kegiatan"))
-                    else str(k.get("nama_kegiatan")),
-                    "tahun": int(k["tahun"]),
-                    "sumber_dana": None
-                    if pd.isna(k.get("sumber_dana"))
-                    else str(k.get("sumber_dana")),
-                    "kode_rt": hit[i],
-                    "kriteria": code,
-                    "volume": 0.0 if pd.isna(k.get("volume")) else float(k["volume"]),
-                    "satuan": None if pd.isna(k.get("satuan")) else str(k.get("satuan")),
-                }
+    for i, r, s in zip(idx.tolist(), rts.tolist(), share.tolist(), strict=True):
+        if i not in volumes:
+            volumes[i] = work_volumes(
+                get["kriteria"][i], get["volume"][i], get["volume_kriteria"][i], rules
             )
+        nilai = get["nilai_rp"][i]
+        nilai = np.nan if nilai is None or pd.isna(nilai) else float(nilai)
+        for code, vol in volumes[i].items():
+            rows.append((
+                str(get["kode_kegiatan"][i]), _text_or_none(get["nama_kegiatan"][i]),
+                int(get["tahun"][i]), _text_or_none(get["sumber_dana"][i]), str(r), code,
+                round(vol * s, 9), rules.criterion(code).unit, s, vol, round(nilai * s, 2),
+            ))  # fmt: skip
     if not rows:
         return _empty_attribution()
     out = pd.DataFrame(rows, columns=list(ATTRIBUTION_COLUMNS))
     for c in ("kode_kegiatan", "nama_kegiatan", "sumber_dana", "kode_rt", "kriteria", "satuan"):
         out[c] = out[c].astype("str")
-    return out
+    return out.astype({"tahun": "int64", "volume": "float64", "porsi": "float64",
+                       "volume_kegiatan": "float64", "nilai_rp": "float64"})  # fmt: skip
 
 
 def _volume_columns(baseline: pd.DataFrame) -> list[str]:
@@ -273,8 +282,12 @@ def derive_conditions(
     For each RT and year ``t`` after its first survey: a baseline row for ``t`` is used
     as observed; otherwise the year is derived from ``t − 1`` with, per volume column
     ``v_c``, ``v_c,t = max(0, v_c,t−1 − Σ volume of attributed kolaborasi of year t with
-    criterion c)``; header columns (luas, bangunan, KK, lengths ...) are carried over.
-    Arithmetic is decimal to 6 places (results are rounded to 6 decimals).
+    criterion c)`` (the attribution's ``volume`` is already the work's volume for ``c``
+    × its share in the RT); header columns (luas, bangunan, KK, lengths ...) are carried
+    over from the RT's latest survey. Results are rounded to 6 decimals.
+
+    Vectorised over RTs: one array step per year (RT × criterion), one ``take`` of the
+    baseline rows for the header columns.
 
     Parameters
     ----------
@@ -289,9 +302,9 @@ def derive_conditions(
     Returns
     -------
     YearConditions
-        ``conditions`` sorted by year then ``kode_rt`` on a fresh index, the ``trace``
-        (every RT, year and criterion; the volume columns of the baseline) and the
-        ``attribution`` used.
+        ``conditions`` sorted by year then ``kode_rt`` on a fresh index; the ``trace``
+        (the RT, year and criterion cells where a kolaborasi applied or the volume changed);
+        the ``attribution`` used.
 
     Raises
     ------
@@ -302,68 +315,168 @@ def derive_conditions(
     attribution = _empty_attribution() if attribution is None else attribution
     vol_cols = _volume_columns(baseline)
     codes = [c[2:] for c in vol_cols]
-    base = baseline.copy()
-    base["kode_rt"] = base["kode_rt"].astype(str)
-    base["tahun"] = pd.to_numeric(base["tahun"]).astype("int64")
-    for c in vol_cols:
-        base[c] = pd.to_numeric(base[c]).astype("float64")
-    base["asal"] = OBSERVED
+    base = baseline.assign(
+        kode_rt=baseline["kode_rt"].astype(str),
+        tahun=pd.to_numeric(baseline["tahun"]).astype("int64"),
+        asal=OBSERVED,
+        **{c: pd.to_numeric(baseline[c]).astype("float64") for c in vol_cols},
+    )
     if base.empty:
         return YearConditions(base.reset_index(drop=True), _empty_trace(), attribution)
-    years_present = [int(base["tahun"].min()), int(base["tahun"].max())]
+    first = int(base["tahun"].min())
+    years_present = [first, int(base["tahun"].max())]
     if len(attribution):
         years_present.append(int(attribution["tahun"].max()))
     last = int(until) if until is not None else max(years_present)
-    first = int(base["tahun"].min())
-
-    att = attribution[attribution["kriteria"].isin(codes)]
-    att = att.assign(kode_rt=att["kode_rt"].astype(str), tahun=att["tahun"].astype("int64"))
-    sums = att.groupby(["tahun", "kode_rt", "kriteria"], sort=True).agg(
-        volume=("volume", "sum"),
-        kode_kegiatan=("kode_kegiatan", lambda s: ";".join(sorted(dict.fromkeys(map(str, s))))),
-    )
-
-    frames: list[pd.DataFrame] = []
-    traces: list[pd.DataFrame] = []
-    prev: pd.DataFrame | None = None
-    by_year = {int(y): g.set_index("kode_rt", drop=False) for y, g in base.groupby("tahun")}
-    for t in range(first, last + 1):
-        obs = by_year.get(t, base.iloc[0:0].set_index("kode_rt", drop=False))
-        s_t = sums.loc[t] if t in sums.index.get_level_values(0) else None
-        sub = (
-            s_t["volume"].unstack("kriteria").reindex(columns=codes).fillna(0.0)
-            if s_t is not None
-            else pd.DataFrame(columns=codes, dtype="float64")
-        )
-        cur = obs if prev is None else _next_year(prev, obs, sub, t, vol_cols, codes)
-        if len(cur) == 0:  # pragma: no cover - the first year always has a survey
-            continue
-        traces.append(_trace_year(cur, prev, t, vol_cols, codes, s_t))
-        frames.append(cur)
-        prev = cur
-    conditions = pd.concat(frames, ignore_index=True) if frames else base.iloc[0:0]
-    conditions = conditions.sort_values(["tahun", "kode_rt"], kind="stable").reset_index(drop=True)
-    conditions = conditions.astype(
-        {c: base[c].dtype for c in base.columns if c in conditions.columns}
-    )
-    trace = pd.concat(traces, ignore_index=True) if traces else _empty_trace()
-    trace = trace.sort_values(["tahun", "kode_rt"], kind="stable").reset_index(drop=True)
+    base = base[base["tahun"] <= last].reset_index(drop=True)
+    if base.empty:
+        return YearConditions(base, _empty_trace(), attribution)
+    rt_of, rts = pd.factorize(base["kode_rt"], sort=True)
+    steps = _Steps.build(base, rt_of, len(rts), first, last, vol_cols)
+    kol = _year_sums(attribution, rts, codes, first, last)
+    src, vol, derived, tr = _run_years(steps, kol)
+    conditions = base.take(src).reset_index(drop=True)
+    conditions["tahun"] = (first + tr.t_of_row).astype("int64")
+    conditions["asal"] = _origin_text(derived)
+    conditions[vol_cols] = vol
+    conditions = conditions.astype({c: base[c].dtype for c in base.columns})
+    trace = _trace_frame(tr, kol, rts, codes, first)
     return YearConditions(conditions=conditions, trace=trace, attribution=attribution)
 
 
-def _next_year(prev, obs, sub, t: int, vol_cols: list[str], codes: list[str]) -> pd.DataFrame:
-    """Year ``t``: the observed rows ``obs``, and every other RT of ``prev`` derived as
-    ``max(0, v_{t−1} − Σ kolaborasi volume of t)`` per criterion (``sub``: RT × criterion),
-    rounded to 6 decimals."""
-    carry_ids = prev.index[~prev.index.isin(obs.index)]
-    carry = prev.loc[carry_ids].copy()
-    if len(carry):
-        before = carry[vol_cols].to_numpy(dtype=np.float64)
-        minus = sub.reindex(index=carry_ids, columns=codes).fillna(0.0).to_numpy(dtype=np.float64)
-        carry[vol_cols] = np.round(np.maximum(0.0, before - minus), 6)
-        carry["tahun"] = t
-        carry["asal"] = DERIVED
-    return pd.concat([obs, carry]) if len(obs) else carry
+def _origin_text(derived: np.ndarray) -> pd.Series:
+    """``observed``/``derived`` per row, as text (a take, not one string per row)."""
+    return (
+        pd.Series([OBSERVED, DERIVED], dtype="str")
+        .take(derived.astype(np.int64))
+        .reset_index(drop=True)
+    )
+
+
+@dataclass(frozen=True)
+class _Steps:
+    """The observed rows as arrays: ``obs_row[t, r]`` the baseline row of RT ``r`` in year
+    ``first + t`` (−1 when not surveyed) and ``volumes`` the baseline's volume columns."""
+
+    obs_row: np.ndarray
+    volumes: np.ndarray
+
+    @classmethod
+    def build(cls, base, rt_of, n_rt, first, last, vol_cols) -> _Steps:
+        obs_row = np.full((last - first + 1, n_rt), -1, dtype=np.int64)
+        obs_row[base["tahun"].to_numpy() - first, rt_of] = np.arange(len(base))
+        return cls(obs_row, base[vol_cols].to_numpy(dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class _KolSums:
+    """Σ attributed volume per year, RT and criterion (``volume[t, r, k]``), and the
+    kolaborasi codes behind each cell (``codes``: flat cell key → ``"K1;K2"``)."""
+
+    volume: np.ndarray
+    codes: pd.Series
+    named: np.ndarray
+
+
+def _year_sums(attribution, rts, codes, first, last) -> _KolSums:
+    n_t, n_r, n_k = last - first + 1, len(rts), len(codes)
+    volume = np.zeros((n_t, n_r, n_k))
+    att = attribution[attribution["kriteria"].isin(codes)]
+    ti = pd.to_numeric(att["tahun"]).to_numpy(dtype=np.int64) - first
+    ri = rts.get_indexer(att["kode_rt"].astype(str))
+    ki = pd.Index(codes).get_indexer(att["kriteria"])
+    ok = (ti >= 0) & (ti < n_t) & (ri >= 0)
+    vol = att["volume"].to_numpy(dtype=np.float64)
+    np.add.at(volume, (ti[ok], ri[ok], ki[ok]), vol[ok])
+    named = ok & (vol > 0)
+    key = (ti * n_r + ri) * n_k + ki
+    cells = pd.DataFrame(
+        {"key": key[named], "k": att["kode_kegiatan"].astype(str).to_numpy()[named]}
+    )
+    cells = cells.drop_duplicates().sort_values(["key", "k"], kind="stable")
+    keys, ks = cells["key"].to_numpy(), cells["k"].to_numpy(dtype=object)
+    uniq, start = np.unique(keys, return_index=True)
+    ends = np.append(start[1:], len(keys)).tolist() if len(keys) else []
+    texts = [
+        ks[a] if b - a == 1 else ";".join(ks[a:b])
+        for a, b in zip(start.tolist(), ends, strict=True)
+    ]
+    joined = pd.Series(texts, index=uniq, dtype=object)
+    has = np.zeros(volume.shape, dtype=bool)
+    has[ti[named], ri[named], ki[named]] = True
+    return _KolSums(volume, joined, has)
+
+
+@dataclass(frozen=True)
+class _Trail:
+    """Per output row: its year index ``t_of_row`` and RT ``rt_of_row``; per trace cell
+    (flat ``row × criterion``) the volumes before and after and the origin."""
+
+    t_of_row: np.ndarray
+    rt_of_row: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+    derived: np.ndarray
+
+
+def _run_years(steps: _Steps, kol: _KolSums):
+    """Walk the years: observed rows where surveyed, else ``max(0, v − Σ kolaborasi)``."""
+    n_t, n_r = steps.obs_row.shape
+    n_k = steps.volumes.shape[1]
+    cur = np.full((n_r, n_k), np.nan)
+    src = np.full(n_r, -1, dtype=np.int64)
+    present = np.zeros(n_r, dtype=bool)
+    out = {k: [] for k in ("src", "vol", "derived", "t", "rt", "before")}
+    for t in range(n_t):
+        o = steps.obs_row[t]
+        seen = o >= 0
+        derived = present & ~seen
+        before = cur
+        cur = cur.copy()
+        cur[derived] = np.round(np.maximum(0.0, before[derived] - kol.volume[t][derived]), 6)
+        cur[seen] = steps.volumes[o[seen]]
+        src[seen] = o[seen]
+        present = present | seen
+        rows = np.flatnonzero(present)
+        out["src"].append(src[rows])
+        out["vol"].append(cur[rows])
+        out["derived"].append(derived[rows])
+        out["t"].append(np.full(len(rows), t, dtype=np.int64))
+        out["rt"].append(rows)
+        out["before"].append(before[rows])
+    cat = {k: np.concatenate(v) for k, v in out.items()}
+    trail = _Trail(cat["t"], cat["rt"], cat["before"], cat["vol"], cat["derived"])
+    return cat["src"], cat["vol"], cat["derived"], trail
+
+
+def _trace_frame(tr: _Trail, kol: _KolSums, rts, codes, first) -> pd.DataFrame:
+    """The trace cells where a kolaborasi applied or the volume changed."""
+    n_r, n_k = len(rts), len(codes)
+    kvol = kol.volume[tr.t_of_row, tr.rt_of_row]
+    key = ((tr.t_of_row * n_r + tr.rt_of_row) * n_k)[:, None] + np.arange(n_k)
+    named = kol.named[tr.t_of_row, tr.rt_of_row]
+    moved = ~np.isnan(tr.before) & (tr.before != tr.after)
+    row, k = np.nonzero(named | (kvol > 0) | moved)
+    if not len(row):
+        return _empty_trace()
+    before, after = tr.before[row, k], tr.after[row, k]
+    derived = tr.derived[row]
+    frame = pd.DataFrame(
+        {
+            "kode_rt": pd.Series(rts, dtype="str").take(tr.rt_of_row[row]).reset_index(drop=True),
+            "tahun": (first + tr.t_of_row[row]).astype(np.int64),
+            "kriteria": pd.Series(codes, dtype="str").take(k).reset_index(drop=True),
+            "asal": _origin_text(derived),
+            "volume_before": before,
+            "kode_kegiatan": pd.Series(
+                kol.codes.reindex(key[row, k]).fillna("").to_numpy(), dtype="str"
+            ),
+            "volume_kolaborasi": kvol[row, k],
+            "volume_subtracted": np.where(derived, np.round(before - after, 6), 0.0),
+            "volume_after": after,
+        }
+    )
+    return frame[list(TRACE_COLUMNS)]
 
 
 def _empty_trace() -> pd.DataFrame:
@@ -380,42 +493,6 @@ def _empty_trace() -> pd.DataFrame:
             "volume_after": pd.Series([], dtype="float64"),
         }
     )
-
-
-def _trace_year(cur, prev, t, vol_cols, codes, s_t) -> pd.DataFrame:
-    n, k = len(cur), len(codes)
-    ids = cur.index.to_numpy()
-    after = cur[vol_cols].to_numpy(dtype=np.float64)
-    if prev is not None:
-        before = prev[vol_cols].reindex(ids).to_numpy(dtype=np.float64)
-    else:
-        before = np.full((n, k), np.nan)
-    derived = (cur["asal"] == DERIVED).to_numpy()
-    subtracted = np.where(derived[:, None], np.round(before - after, 6), 0.0)
-    frame = pd.DataFrame(
-        {
-            "kode_rt": np.repeat(ids, k),
-            "tahun": np.full(n * k, t, dtype=np.int64),
-            "kriteria": np.tile(np.asarray(codes, dtype=object), n),
-            "asal": np.repeat(cur["asal"].to_numpy(dtype=object), k),
-            "volume_before": before.ravel(),
-            "volume_subtracted": subtracted.ravel(),
-            "volume_after": after.ravel(),
-        }
-    )
-    frame["kode_rt"] = frame["kode_rt"].astype("str")
-    frame["kriteria"] = frame["kriteria"].astype("str")
-    frame["asal"] = frame["asal"].astype("str")
-    if s_t is not None and len(s_t):
-        extra = s_t.reset_index()
-        frame = frame.merge(extra, on=["kode_rt", "kriteria"], how="left")
-        frame = frame.rename(columns={"volume": "volume_kolaborasi"})
-        frame["volume_kolaborasi"] = frame["volume_kolaborasi"].fillna(0.0)
-        frame["kode_kegiatan"] = frame["kode_kegiatan"].fillna("").astype("str")
-    else:
-        frame["volume_kolaborasi"] = 0.0
-        frame["kode_kegiatan"] = pd.Series([""] * len(frame), dtype="str")
-    return frame[list(TRACE_COLUMNS)]
 
 
 def fill_luas_from_polygons(

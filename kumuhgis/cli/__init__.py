@@ -33,6 +33,8 @@ _COMMAND_MODULES = (
     "kumuhgis.cli.web",
     "kumuhgis.cli.plan",
     "kumuhgis.cli.db",
+    "kumuhgis.cli.users",
+    "kumuhgis.cli.national",
     "kumuhgis.cli.history",
 )
 

@@ -154,7 +154,10 @@ def _cmd_reduction(args) -> int:
         )
     snap = load_project(args, store)
     with progress("Menghitung pengurangan / computing reduction", total=2) as advance:
-        result = reduction_city(snap, year_from=args.year_from, year_to=args.year_to, by=args.by)
+        result = reduction_city(
+            snap, year_from=args.year_from, year_to=args.year_to, by=args.by,
+            scope=args.lingkup, no_sk=args.sk,
+        )  # fmt: skip
         advance(1, "Menulis / writing")
         kota = snap.meta.get("kota", "")
         # the table and the charts: all of them or none
@@ -163,31 +166,43 @@ def _cmd_reduction(args) -> int:
             writers |= reduction_chart_writers(result, args.charts, lang=args.lang)
         written = write_together(writers)
         advance(1)
-    t = result.totals
     con = console()
-    from kumuhgis.core.numeric import format_number_id as f
-
-    if args.lang == "id":
-        con.print(
-            f"Pengurangan {result.year_from}–{result.year_to} (seluruh kota): "
-            f"[1] luas kumuh {f(t['luas_kumuh_awal_ha'])} → {f(t['luas_kumuh_akhir_ha'])} ha "
-            f"(berkurang {f(t['pengurangan_luas_kumuh_ha'])} ha); "
-            f"[2] hektar setara berkurang {f(t['pengurangan_ha_setara_ha'])} ha; "
-            f"[3] kontribusi penanganan {f(t['kontribusi_ha'])} ha → {out}",
-            markup=False,
-        )
-    else:
-        con.print(
-            f"Reduction {result.year_from}–{result.year_to} (whole city): "
-            f"[1] slum area {t['luas_kumuh_awal_ha']:,.2f} → {t['luas_kumuh_akhir_ha']:,.2f} ha "
-            f"(down {t['pengurangan_luas_kumuh_ha']:,.2f} ha); "
-            f"[2] hectare-equivalent down {t['pengurangan_ha_setara_ha']:,.2f} ha; "
-            f"[3] handling contribution {t['kontribusi_ha']:,.2f} ha → {out}",
-            markup=False,
-        )
+    for line in _reduction_lines(result, out, args.lang):
+        con.print(line, markup=False)
     for c in written.siblings:
         con.print(f"grafik / chart: {c}{written.note(c, args.lang)}", markup=False)
     return 0
+
+
+def _reduction_lines(result, out, lang: str) -> list[str]:
+    """One line per scope (the SK in force, the whole city, the kumuh RTs outside every SK),
+    each measure labelled; a negative reduction reads "bertambah" (domain.md §5)."""
+    from kumuhgis.core.numeric import format_number_id as f
+    from kumuhgis.outputs.reduction_files import change_words
+
+    lines = []
+    for _, t in result.lingkup_tabel.iterrows():
+        if not t["jumlah_rt"]:
+            continue
+        w1, v1 = change_words(t["pengurangan_luas_kumuh_ha"], lang=lang)
+        w2, v2 = change_words(t["pengurangan_ha_setara_ha"], lang=lang)
+        if lang == "id":
+            lines.append(
+                f"Pengurangan {result.year_from}–{result.year_to}, {t['uraian']}: "
+                f"[1] luas kumuh {f(t['luas_kumuh_awal_ha'])} → {f(t['luas_kumuh_akhir_ha'])} ha ({w1} {f(v1)} ha); "
+                f"[2] hektar setara (rata-rata sektoral per kriteria) {w2} {f(v2)} ha; "
+                f"[3] kontribusi penanganan {f(t['kontribusi_ha'])} ha"
+            )
+        else:
+            lines.append(
+                f"Reduction {result.year_from}–{result.year_to}, {t['lingkup']}: "
+                f"[1] slum area {t['luas_kumuh_awal_ha']:,.2f} → {t['luas_kumuh_akhir_ha']:,.2f} ha ({w1} {v1:,.2f} ha); "
+                f"[2] hectare-equivalent (sectoral mean of the criteria) {w2} {v2:,.2f} ha; "
+                f"[3] handling contribution {t['kontribusi_ha']:,.2f} ha"
+            )
+    scope = "SK" if result.lingkup == "sk" else ("kota" if lang == "id" else "city")
+    lines.append(f"→ {out} (lingkup tabel / table scope: {scope})")
+    return lines
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -244,6 +259,19 @@ def register(subparsers) -> None:
         metavar="DIR",
         default=None,
         help="tulis grafik PNG ke folder ini / write PNG charts here",
+    )
+    p.add_argument(
+        "--lingkup",
+        choices=("sk", "kota"),
+        default="sk",
+        help="lingkup tabel: sk = RT di dalam kawasan SK yang berlaku (angka resmi, bawaan), "
+        "kota = semua RT; lembar 'Lingkup' selalu memuat keduanya / scope of the tables",
+    )
+    p.add_argument(
+        "--sk",
+        default=None,
+        metavar="NO_SK",
+        help="versi SK untuk lingkup sk (bawaan: SK yang berlaku pada tahun --from) / SK version",
     )
     _add_common(p)
     p.set_defaults(func=_cmd_reduction)

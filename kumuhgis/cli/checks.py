@@ -52,7 +52,9 @@ def _cmd_verify_sk(args: argparse.Namespace) -> int:
     out = check_out(args.out, _VERIFY_FORMATS)
     snap = load_project(args)
     with progress("Verifikasi SK / verifying the SK", total=2) as advance:
-        result = verify_city(snap, no_sk=args.sk, compare_with=args.banding, year=args.year)
+        result = verify_city(
+            snap, no_sk=args.sk, compare_with=args.banding, year=args.year, derived=args.turunan
+        )
         advance(description="Menulis / writing")
         title = f"Verifikasi SK Kumuh — {snap.meta.get('kota', '')}".rstrip(" —")
         written = write_verification(result, out, title=title)
@@ -83,6 +85,8 @@ def _cmd_verify_sk(args: argparse.Namespace) -> int:
 
 
 def _cmd_kolaborasi(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from kumuhgis.analysis.city import classify_city
     from kumuhgis.analysis.kolaborasi import STATUSES, tolerance_from_settings
     from kumuhgis.core.numeric import format_rupiah
@@ -102,7 +106,7 @@ def _cmd_kolaborasi(args: argparse.Namespace) -> int:
     with progress("Klasifikasi kolaborasi / classifying", total=2) as advance:
         classified = classify_city(snap, tolerance_m=tol)
         advance(description="Menulis / writing")
-        written = write_kolaborasi(classified, out, tolerance_m=tol)
+        written = write_kolaborasi(classified, out, tolerance_m=tol, rules=snap.rules)
         advance()
     con = console()
     counts = classified["status_akhir"].value_counts()
@@ -110,17 +114,24 @@ def _cmd_kolaborasi(args: argparse.Namespace) -> int:
     outside = float(classified["nilai_rp_luar"].sum())
     n_manual = int(classified["status_manual"].notna().sum())
     n_gap = int(classified["flag_bukan_kebutuhan"].fillna(False).astype(bool).sum())
+    n_prev = int((pd.to_numeric(classified["porsi_efektif"], errors="coerce") < 1).sum())
     parts = ", ".join(f"{s} {int(counts.get(s, 0))}" for s in STATUSES)
     if args.lang == "id":
         con.print(
             f"{len(classified)} kegiatan (toleransi {tol:g} m): {parts}; {n_manual} diubah Korkot; {n_gap} bukan kebutuhan RT-nya"
         )
-        con.print(f"Nilai {format_rupiah(total)}, di luar delineasi {format_rupiah(outside)}")
+        con.print(
+            f"Nilai {format_rupiah(total)}, di luar delineasi {format_rupiah(outside)} "
+            f"(pencegahan, bukan pengurangan: {n_prev} kegiatan, lembar 'Pencegahan')"
+        )
     else:
         con.print(
             f"{len(classified)} works (tolerance {tol:g} m): {parts}; {n_manual} overridden; {n_gap} not a need of their RT"
         )
-        con.print(f"Value Rp {total:,.0f}, outside the delineation Rp {outside:,.0f}")
+        con.print(
+            f"Value Rp {total:,.0f}, outside the delineation Rp {outside:,.0f} "
+            f"(prevention, not reduction: {n_prev} works, sheets 'Pencegahan')"
+        )
     con.print(
         ("Ditulis / written: " if args.lang == "id" else "Written: ") + written.describe(args.lang)
     )
@@ -174,6 +185,12 @@ def _cmd_override(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``verify-sk``, ``kolaborasi`` and ``kolaborasi-override`` to the parser."""
+    _register_verify(sub)
+    _register_kolaborasi(sub)
+
+
+def _register_verify(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "verify-sk",
         help="verifikasi SK Kumuh terhadap delineasi dan baseline / verify the SK Kumuh (domain.md §6)",
@@ -181,7 +198,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Periksa setiap versi SK Kumuh terhadap delineasi, RT dan tingkat kumuh baseline: luas_mismatch, "
             "rt_tidak_kumuh_di_sk, rt_kumuh_di_luar_sk, tanpa_geometri, tanpa_rincian_rt, tumpang_tindih, "
             "lintas_kelurahan, nama_tidak_cocok, dan perbandingan antarversi (lokasi_ditambah, lokasi_dihapus, "
-            "luas_berubah), dengan rekomendasi (pertahankan / revisi SK / terbitkan SK baru) dan luas terverifikasi. "
+            "kode_berubah, luas_berubah), dengan rekomendasi (pertahankan / revisi SK / terbitkan SK baru) dan luas terverifikasi. "
             "/ Check every SK version against the delineation, the RTs and their levels, compare versions, recommend."
         ),
         epilog=(
@@ -206,9 +223,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         p,
         help="tahun tingkat RT / year of the RT levels (default: terakhir s.d. tahun SK / latest up to the SK's year)",
     )
+    p.add_argument(
+        "--turunan", "--derived", dest="turunan", action="store_true",
+        help="pakai juga tahun turunan (kondisi dari kolaborasi), diberi label; bawaan: hanya survei teramati "
+        "terakhir s.d. tanggal SK / also use derived years, labelled; default: observed surveys only",
+    )  # fmt: skip
     add_out(p, _VERIFY_FORMATS)
     p.set_defaults(func=_cmd_verify_sk)
 
+
+def _register_kolaborasi(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "kolaborasi",
         help="kolaborasi di dalam/di luar delineasi / collaboration inside or outside the delineation (domain.md §7)",

@@ -11,6 +11,7 @@ from kumuhgis.cli._console import console, print_problems, progress
 from kumuhgis.cli.options import (
     add_map,
     add_rt_sheet,
+    add_rules,
     add_store,
     add_year,
     command_line,
@@ -28,10 +29,36 @@ _EPILOG_FORMATS = (
 )
 
 
+def _cmd_demo_national(args: argparse.Namespace) -> int:
+    from kumuhgis.demo.national import write_national_demo
+
+    if args.cities is None or args.cities < 1 or args.points < 0:
+        raise UsageError("--cities ≥ 1 dan --points ≥ 0 / --cities ≥ 1 and --points ≥ 0")
+    with progress(
+        "Membangun dataset nasional demo / building national demo", args.cities
+    ) as advance:
+        cities = write_national_demo(
+            args.out, cities=args.cities, points=args.points, seed=args.seed,
+            projects=args.projects, on_city=lambda c: advance(description=f"{c.kode_kota} {c.kota}"),
+        )  # fmt: skip
+    console().print(
+        f"Dataset nasional demo / national demo dataset: [bold]{args.out}[/] — {len(cities)} "
+        f"kota/cities, {args.points:,} titik/points"
+        + (f"; proyek / projects: {args.projects}" if args.projects else "")
+    )
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from kumuhgis.demo import build_demo
     from kumuhgis.store import create_store
 
+    if args.national:
+        return _cmd_demo_national(args)
+    if args.cities is not None or args.points or args.projects:
+        raise UsageError(
+            "--cities/--points/--projects hanya dengan --national / only with --national"
+        )
     out = Path(args.out)
     if out.suffix.lower() != ".gpkg":
         raise UsageError(f"--out harus berkas .gpkg / --out must be a .gpkg file: {out}")
@@ -157,6 +184,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         mapping=parse_map(args.map),
         source_layer=args.source_layer,
         assume_crs=args.crs,
+        rules=args.rules,
     )
     if result.errors:
         raise ValidationError(result.problems, source=str(args.file), layer=args.layer)
@@ -317,6 +345,29 @@ def _input_options(q: argparse.ArgumentParser) -> None:
     )
 
 
+def _register_demo(sub: argparse._SubParsersAction) -> None:
+    """``demo``: one city project, or with ``--national`` a national dataset."""
+    p = sub.add_parser("demo", help="buat proyek kota demo / build the demo city project")
+    p.add_argument(
+        "--out", required=True, help="berkas .gpkg keluaran (--national: folder) / output .gpkg"
+    )
+    p.add_argument("--seed", type=int, default=2016, help="benih acak / random seed (default 2016)")
+    p.add_argument(
+        "--national",
+        action="store_true",
+        help="dataset nasional (GeoParquet) di --out / a national dataset at --out",
+    )
+    p.add_argument("--cities", type=int, help="jumlah kota (--national) / number of cities")
+    p.add_argument(
+        "--points", type=int, default=0, help="jumlah titik bangunan (--national) / building points"
+    )
+    p.add_argument(
+        "--projects",
+        help="juga tiap kota sebagai proyek .gpkg di folder ini / also each city as a project here",
+    )
+    p.set_defaults(func=_cmd_demo)
+
+
 def _register_import(sub: argparse._SubParsersAction) -> None:
     """The ``import`` command and its options."""
     layers = ", ".join(LAYERS)
@@ -369,11 +420,7 @@ def _register_import(sub: argparse._SubParsersAction) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="buat proyek kota demo / build the demo city project")
-    p.add_argument("--out", required=True, help="berkas .gpkg keluaran / output .gpkg")
-    p.add_argument("--seed", type=int, default=2016, help="benih acak / random seed (default 2016)")
-    p.set_defaults(func=_cmd_demo)
-
+    _register_demo(sub)
     _register_import(sub)
     layers = ", ".join(LAYERS)
 
@@ -385,6 +432,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("layer", help=f"layer: {layers}")
     p.add_argument("file", help="berkas masukan / input file")
     _input_options(p)
+    add_rules(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("area", help="luas hektar per fitur / hectares per feature")

@@ -6,8 +6,11 @@
   ``DIR/peta/NN_<peta>.png`` (domain.md §8), all or nothing: built beside ``DIR``, moved in
   only when every file was written; earlier annex files in ``DIR`` are replaced and named
   in the output, other files there are left alone.
-* ``memorandum-import STORE FILE.xlsx [--sheet NAME]`` — validates an edited memorandum
-  program and stores it in the project (table ``memorandum_program``); every problem is
+* ``memorandum-import STORE FILE.xlsx [--sheet NAME] [--year Y] [--sk NO_SK]`` — validates
+  an edited memorandum program and stores it in the project (table
+  ``memorandum_program``): every cell, and the program's rules — no on-site work for an RT
+  whose handling pattern (as the annex of that year and SK decides it) is permukiman
+  kembali, no funding source over its yearly ceiling ``pagu_tahunan``; every problem is
   reported with row and column, exit 2, and the project is left untouched.
 """
 
@@ -54,20 +57,26 @@ def _print_annex(args, annex, files, name: str, seconds: float) -> None:
     con = console()
     en = args.lang == "en"
     prio = int(p["prioritas"].notna().sum())
-    total = float(annex.kebutuhan["biaya_rp"].sum())
+    need = format_rupiah(float(annex.kebutuhan["biaya_rp"].sum()))
+    prog = format_rupiah(float(annex.memorandum["biaya_rp"].sum()))
+    gap = format_rupiah(float(annex.belum_terdanai["biaya_rp"].sum()))
     luas = format_number_id(float(p["luas_kumuh_ha"].sum()), 2)
+    years = f"{annex.memorandum_tahun[0]}–{annex.memorandum_tahun[-1]}"
+    draft = annex.memorandum_asal != "proyek"
     if en:
         con.print(
             f"RP2KPKP annex for {annex.kota or name}, conditions of {annex.tahun}: {len(p)} kawasan "
-            f"({prio} with a priority), {luas} ha slum area, "
-            f"indicative cost {format_rupiah(total)}; memorandum program: {'imported' if annex.memorandum_asal == 'proyek' else 'DRAFT'}.",
+            f"({prio} with a priority), {luas} ha slum area, indicative need {need} (costed by handling pattern); "
+            f"memorandum program {years}: {'DRAFT' if draft else 'imported'}, {prog}"
+            + (f", not funded within the yearly ceilings {gap}." if draft and annex.pagu else "."),
             markup=False,
         )
     else:
         con.print(
             f"Lampiran RP2KPKP {annex.kota or name}, kondisi tahun {annex.tahun}: {len(p)} kawasan "
-            f"({prio} berprioritas), luas kumuh {luas} ha, "
-            f"biaya indikatif {format_rupiah(total)}; memorandum program: {'isian Pokja' if annex.memorandum_asal == 'proyek' else 'DRAF'}.",
+            f"({prio} berprioritas), luas kumuh {luas} ha, kebutuhan biaya indikatif {need} (menurut pola penanganan); "
+            f"memorandum program {years}: {'DRAF' if draft else 'isian Pokja'}, {prog}"
+            + (f", belum terdanai dalam pagu tahunan {gap}." if draft and annex.pagu else "."),
             markup=False,
         )
     con.print(f"  {files.workbook}", markup=False)
@@ -122,6 +131,7 @@ def _cmd_rp2kpkp(args) -> int:
 
 
 def _cmd_memorandum_import(args) -> int:
+    from kumuhgis.analysis.rp2kpkp import build_annex
     from kumuhgis.core.numeric import format_rupiah
     from kumuhgis.core.snapshot import MEMORANDUM_TABLE
     from kumuhgis.ingest.memorandum import import_memorandum
@@ -130,8 +140,14 @@ def _cmd_memorandum_import(args) -> int:
     settings = load_settings(args, store.settings())
     command = f"kumuhgis memorandum-import {shown_location(args.store)} {args.file}"
     with progress("Impor memorandum program / importing the memorandum program"):
+        # the RT patterns the annex decides: no on-site row for an RT to be resettled;
+        # every RT of the project may be named (an RT without conditions has no pattern)
+        snap = load_project(args, store)
+        annex = build_annex(snap, year=args.year, no_sk=args.sk, use_stored_memorandum=False)
+        rt_pola = dict.fromkeys(snap.rt["kode_rt"].astype(str))
+        rt_pola.update(zip(annex.rt_pola["kode_rt"], annex.rt_pola["pola_penanganan"], strict=True))
         frame = import_memorandum(
-            store, args.file, sheet=args.sheet, settings=settings, command=command
+            store, args.file, sheet=args.sheet, settings=settings, rt_pola=rt_pola, command=command
         )
     con = console()
     for prob in frame.attrs.get("problems", []):
@@ -193,7 +209,9 @@ def register(subparsers) -> None:
         help="impor memorandum program yang disunting / import the edited memorandum program",
         description=(
             "Memeriksa memorandum program yang disunting Pokja (XLSX dari `kumuhgis rp2kpkp`, atau CSV) dan menyimpannya "
-            "di proyek (tabel memorandum_program). Semua kesalahan dilaporkan dengan baris dan kolom; bila ada, proyek tidak diubah."
+            "di proyek (tabel memorandum_program): isi setiap sel, RT berpola permukiman kembali tanpa pekerjaan di tapak, "
+            "dan jumlah per sumber dana per tahun tidak melebihi pagu_tahunan. Semua kesalahan dilaporkan dengan baris dan "
+            "kolom; bila ada, proyek tidak diubah."
         ),
     )
     add_store(p)
@@ -203,5 +221,8 @@ def register(subparsers) -> None:
         default=None,
         help="nama lembar (bawaan: 'Memorandum program' atau lembar pertama) / sheet name",
     )
+    add_year(p)
+    add_sk(p, help="versi SK Kumuh untuk pola per RT (bawaan: yang berlaku) / SK version")
+    add_rules(p)
     add_settings(p)
     p.set_defaults(func=_cmd_memorandum_import)

@@ -12,10 +12,10 @@ from kumuhgis.core.errors import UsageError
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from werkzeug.serving import run_simple
-
     store = open_project(args.store)  # missing or unreadable project: exit 2 before serving
     config = {"STORE": args.store, "LANG": args.lang}
+    if args.anonymous_read is not None:
+        config["ANONYMOUS_READ"] = args.anonymous_read == "ya"
     if args.basemap:
         from kumuhgis.outputs.raster import open_basemap
 
@@ -42,8 +42,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         con.print(
             "  [yellow]Terbuka untuk jaringan / open to the network[/]: peserta rapat dapat membuka peta dari laptop mereka."
         )
+    if args.production:
+        return _serve_production(app, host, args.port, threads=args.threads)
     if not args.verbose:  # no access-log line per map tile on the meeting laptop's terminal
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    from werkzeug.serving import run_simple
+
     run_simple(
         host,
         args.port,
@@ -53,6 +57,19 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         use_debugger=False,
         request_handler=_keep_alive_handler(),
     )
+    return 0
+
+
+def _serve_production(app, host: str, port: int, *, threads: int) -> int:
+    """Serve with waitress, a production WSGI server (pure Python, on Linux and Windows):
+    ``threads`` requests at a time, HTTP/1.1 keep-alive; behind a reverse proxy that
+    terminates https, its ``X-Forwarded-Proto`` marks the session cookie ``Secure``."""
+    import waitress
+
+    console().print(f"  waitress: {threads} thread", markup=False)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="kumuhgis",
+                   trusted_proxy="127.0.0.1", trusted_proxy_headers={"x-forwarded-proto"},
+                   clear_untrusted_proxy_headers=True)  # fmt: skip
     return 0
 
 
@@ -113,6 +130,25 @@ def register(subparsers) -> None:
         "--basemap",
         metavar="FILE",
         help="peta dasar lokal: GeoTIFF ortofoto (CRS apa pun) atau .mbtiles / local basemap: a GeoTIFF orthophoto (any CRS) or an .mbtiles file",
+    )
+    p.add_argument(
+        "--production",
+        action="store_true",
+        help="server produksi (waitress) untuk server kota dengan login / a production WSGI "
+        "server (waitress) for a city server with logins",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=8,
+        help="permintaan serentak / concurrent requests (--production)",
+    )
+    p.add_argument(
+        "--anonymous-read",
+        choices=("ya", "tidak"),
+        default=None,
+        help="baca tanpa login / reading without a login (bawaan / default: ya untuk .gpkg, "
+        "tidak untuk basis data; pengaturan proyek baca_tanpa_login)",
     )
     p.set_defaults(func=_cmd_serve)
 

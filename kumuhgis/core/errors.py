@@ -20,6 +20,8 @@ __all__ = [
     "ProjectNotFoundError",
     "UsageError",
     "usage_error",
+    "ConflictError",
+    "AccessError",
 ]
 
 
@@ -93,6 +95,21 @@ class ProjectNotFoundError(StoreError, FileNotFoundError):
 
 class UsageError(KumuhgisError, ValueError):
     """A command or function was called with options that do not fit together."""
+
+
+class ConflictError(KumuhgisError, RuntimeError):
+    """Someone else changed the record since the form was opened (optimistic versioning):
+    nothing was written. ``current`` is the record as it is now (``None`` when it is
+    gone), ``version`` its version now, for a form that keeps the user's input."""
+
+    def __init__(self, message: str, *, current=None, version=None):
+        super().__init__(message)
+        self.current = current
+        self.version = version
+
+
+class AccessError(KumuhgisError, PermissionError):
+    """The user may not do this (their role or kelurahan does not allow it)."""
 
 
 def usage_error(id_text: str, en_text: str) -> UsageError:

@@ -136,6 +136,26 @@ class RuleSet:
     levels: tuple[Level, ...]  # highest first
     configurable: tuple[str, ...] = ()
     overrides: dict = field(default_factory=dict, compare=False, hash=False)
+    volume_groups: tuple[tuple[str, ...], ...] = ()
+    unit_spellings: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def volume_group(self, code: str) -> tuple[str, ...] | None:
+        """The group of criteria splitting one ideal length that ``code`` belongs to
+        (domain.md §5: 2a/2b, 4b/4c under 14/2018), else ``None``."""
+        for group in self.volume_groups:
+            if code in group:
+                return group
+        return None
+
+    def split_conflicts(self, codes) -> list[tuple[str, ...]]:
+        """The criteria of ``codes`` that share a volume group, per group with two or more
+        of them named: such a work needs one volume per criterion (domain.md §5)."""
+        out = []
+        for group in self.volume_groups:
+            named = tuple(c for c in codes if c in group)
+            if len(named) > 1:
+                out.append(named)
+        return out
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -438,6 +458,41 @@ def _bands_and_levels(doc: dict) -> tuple[list[ScoreBand], list[Level]]:
     return bands, levels
 
 
+def _volume_groups(groups_doc: Any, criteria: list[Criterion]) -> tuple[tuple[str, ...], ...]:
+    """``volume_groups``: lists of two or more known criteria of one unit, each criterion
+    in at most one group (domain.md §5)."""
+    if not isinstance(groups_doc, list):
+        raise _bad("'volume_groups' harus berupa daftar", "'volume_groups' must be a list")
+    units = {c.code: c.unit for c in criteria}
+    seen: set[str] = set()
+    out = []
+    for i, group in enumerate(groups_doc):
+        codes = tuple(str(c) for c in (group or ()))
+        where = f"volume_groups[{i}]"
+        unknown = [c for c in codes if c not in units]
+        if len(codes) < 2 or unknown or seen & set(codes):
+            raise _bad(
+                f"{where} harus ≥ 2 kriteria yang ada, masing-masing di satu grup saja",
+                f"{where} must list ≥ 2 existing criteria, each in one group only",
+            )
+        if len({units[c] for c in codes}) != 1:
+            raise _bad(f"{where}: satuan kriteria berbeda", f"{where}: the criteria's units differ")
+        seen |= set(codes)
+        out.append(codes)
+    return tuple(out)
+
+
+def _unit_spellings(doc: Any, criteria: list[Criterion]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``unit_spellings``: unit → accepted spellings; every criterion's unit is listed (it
+    always spells itself)."""
+    if not isinstance(doc, dict):
+        raise _bad("'unit_spellings' harus berupa mapping", "'unit_spellings' must be a mapping")
+    out = {str(u): tuple(dict.fromkeys([str(u), *map(str, v or ())])) for u, v in doc.items()}
+    for c in criteria:
+        out.setdefault(c.unit, (c.unit,))
+    return tuple(out.items())
+
+
 def rules_from_document(doc: dict, *, overrides: dict | None = None) -> RuleSet:
     """Validate a rule-set document (optionally with a partial override merged in).
 
@@ -466,6 +521,8 @@ def rules_from_document(doc: dict, *, overrides: dict | None = None) -> RuleSet:
         levels=tuple(levels),
         configurable=tuple(str(x) for x in doc.get("configurable", ()) or ()),
         overrides=copy.deepcopy(overrides or {}),
+        volume_groups=_volume_groups(doc.get("volume_groups") or [], criteria),
+        unit_spellings=_unit_spellings(doc.get("unit_spellings") or {}, criteria),
     )
 
 

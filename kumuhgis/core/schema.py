@@ -30,6 +30,7 @@ __all__ = [
     "VOLUME_COLUMNS",
     "normalize_header",
     "get_layer",
+    "unique_key",
 ]
 
 # domain.md §3: the 16 criteria of Permen PUPR 14/PRT/M/2018 ...
@@ -199,8 +200,12 @@ LAYERS: dict[str, LayerSchema] = {
                 ),
                 minimum=0,
             ),  # fmt: skip
+            # the version a polygon belongs to: an SK number, or a dated version of its own
+            # (kumuhgis.core.sk.delineation_of); empty = every version
+            _c("versi", required=False, aliases=("versi_delineasi", "no_sk", "nomor_sk")),
+            _c("tanggal_versi", "date", required=False, aliases=("tanggal_delineasi",)),
         ),
-        unique=("kode_kawasan",),
+        unique=("kode_kawasan", "versi"),
         title_id="Delineasi kawasan kumuh",
         title_en="Delineated slum areas",
     ),
@@ -276,8 +281,20 @@ LAYERS: dict[str, LayerSchema] = {
             _c(
                 "legalitas",
                 required=False,
-                aliases=("legalitas_lahan", "status_lahan"),
+                aliases=("legalitas_lahan",),
                 choices=("legal", "ilegal"),
+            ),
+            # domain.md §8: legal only when land tenure AND spatial-plan conformity are
+            # both positive; either alone leaves an RT's legality unknown
+            _c(
+                "status_lahan",
+                required=False,
+                aliases=("status_tanah", "status_kepemilikan_lahan", "status_kepemilikan_tanah"),
+            ),
+            _c(
+                "kesesuaian_rtr",
+                required=False,
+                aliases=("kesesuaian_tata_ruang", "kesesuaian_rtrw", "kesesuaian_rdtr"),
             ),
             _c("nilai_strategis", required=False, aliases=("lokasi_strategis", "strategis")),
             _c("sosial_ekonomi", required=False, aliases=("potensi_sosial_ekonomi", "sosek")),
@@ -319,12 +336,36 @@ LAYERS: dict[str, LayerSchema] = {
             _c("kriteria", "kriteria", aliases=("kode_kriteria",)),
             _c("volume", "float", aliases=("vol",), minimum=0),
             _c("satuan", aliases=("unit", "sat")),
+            # one volume per criterion, aligned with `kriteria` ("35;0"; domain.md §5)
+            _c("volume_kriteria", required=False, aliases=("volume_per_kriteria",)),
         ),
         unique=("kode_kegiatan",),
         title_id="Kegiatan kolaborasi",
         title_en="Collaboration projects",
     ),
 }
+
+
+def unique_key(frame: pd.DataFrame, schema: LayerSchema, *, sep: str = " | ") -> pd.Series:
+    """The unique key of every row (``schema.unique`` joined by ``sep``); an optional key
+    column the frame lacks, or an empty cell of one, counts as ``""`` (a delineasi polygon
+    without ``versi`` is keyed by its ``kode_kawasan`` alone)."""
+    parts = []
+    for name in schema.unique:
+        column = schema.column(name)
+        if name in frame.columns:
+            values = frame[name].astype("str")
+            if column is not None and not column.required:
+                values = values.where(frame[name].notna(), "")
+        else:
+            values = pd.Series([""] * len(frame), index=frame.index, dtype="str")
+        parts.append(values)
+    if not parts:
+        return pd.Series([""] * len(frame), index=frame.index, dtype="str")
+    key = parts[0]
+    for values in parts[1:]:
+        key = key + sep + values
+    return key
 
 
 def get_layer(name: str) -> LayerSchema:

@@ -5,6 +5,9 @@
   ("APBD II", "pokir DPRD", "BPM", "DD", "CSR BUMN", ...) map onto it, with an optional
   detail ("BPM" → APBN, "BPM/BDI").
 * Criterion codes (domain.md §3): ``"1a; 2B ,v_4c"`` → ``("1a", "2b", "4c")``.
+* Volume units (domain.md §3, §5): ``"m'"``, ``"meter"`` → ``m``; ``"hektar"`` → ``ha``;
+  ``"buah"``, ``"bh"`` → ``unit``; ``"rumah tangga"``, ``"SR"`` → ``KK`` (spellings are
+  data of the rule set, ``unit_spellings``), and a stored work's volume per criterion.
 * Place names (domain.md §6 ``nama_tidak_cocok``): normalisation for matching and the
   closest spelling, including abbreviations such as "MB. Hulu" for "Mentawa Baru Hulu".
 """
@@ -431,8 +434,12 @@ _KRITERIA_TOKEN = re.compile(r"(?:v_?)?0*(\d{1,2})[.\-_]?([a-z])", re.IGNORECASE
 _KRITERIA_JOINERS = {"dan", "and"}
 
 
-def _kriteria_error(text: str, bad: list[str], codes: tuple[str, ...]) -> VocabularyError:
+def _kriteria_error(
+    text: str, bad: list[str], codes: tuple[str, ...], rule_name: str = ""
+) -> VocabularyError:
     listed = ", ".join(f"'{b}'" for b in bad)
+    where_id = f" di aturan {rule_name}" if rule_name else ""
+    where_en = f" in rule set {rule_name}" if rule_name else ""
     valid = ", ".join(codes)
     older = []
     for b in bad:
@@ -445,8 +452,8 @@ def _kriteria_error(text: str, bad: list[str], codes: tuple[str, ...]) -> Vocabu
         note_id = f" (hanya ada di Permen PUPR 02/PRT/M/2016: {', '.join(older)})"
         note_en = f" (only in Permen PUPR 02/PRT/M/2016: {', '.join(older)})"
     return VocabularyError(
-        f"kode kriteria tidak dikenal: {listed}{note_id}",
-        f"unknown criterion code(s): {listed}{note_en}",
+        f"kode kriteria tidak dikenal{where_id}: {listed}{note_id}",
+        f"unknown criterion code(s){where_en}: {listed}{note_en}",
         perbaikan=f"Kode yang berlaku: {valid}; pisahkan dengan titik koma, mis. 1a; 2b",
         fix=f"Valid codes: {valid}; separate them with semicolons, e.g. 1a; 2b",
         value=text,
@@ -456,7 +463,7 @@ def _kriteria_error(text: str, bad: list[str], codes: tuple[str, ...]) -> Vocabu
 
 
 def parse_kriteria(
-    text: Any, *, codes: Iterable[str] = CRITERIA_CODES, strict: bool = True
+    text: Any, *, codes: Iterable[str] = CRITERIA_CODES, strict: bool = True, rule_name: str = ""
 ) -> tuple[str, ...]:
     """Read a list of criterion codes (domain.md §3), e.g. a ``kriteria`` cell.
 
@@ -473,6 +480,8 @@ def parse_kriteria(
     strict : bool
         ``True`` (imports): an unknown code raises. ``False`` (analysis of stored data, whose
         codes the import already checked): unknown tokens are left out.
+    rule_name : str
+        The rule set ``codes`` come from, named in the error (domain.md §3, issue 11 item 8).
 
     Returns
     -------
@@ -512,7 +521,7 @@ def parse_kriteria(
         elif code not in out:
             out.append(code)
     if bad and strict:
-        raise _kriteria_error(raw, bad, codes)
+        raise _kriteria_error(raw, bad, codes, rule_name)
     return tuple(out)
 
 
@@ -530,7 +539,7 @@ _ALL_CODES: tuple[str, ...] = tuple(dict.fromkeys(CRITERIA_CODES + CRITERIA_CODE
 
 
 def parse_kriteria_series(
-    values: pd.Series, *, codes: Iterable[str] = CRITERIA_CODES
+    values: pd.Series, *, codes: Iterable[str] = CRITERIA_CODES, rule_name: str = ""
 ) -> tuple[pd.Series, list[tuple[Hashable, str, VocabularyError]]]:
     """Read a whole ``kriteria`` column (domain.md §3) as canonical ``"1a;2b"`` strings.
 
@@ -555,7 +564,7 @@ def parse_kriteria_series(
         text = str(raw)
         if text not in seen:
             try:
-                seen[text] = parse_kriteria(text, codes=codes)
+                seen[text] = parse_kriteria(text, codes=codes, rule_name=rule_name)
             except VocabularyError as err:
                 seen[text] = err
         result = seen[text]

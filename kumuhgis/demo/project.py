@@ -115,6 +115,7 @@ def layer_frames(
             "kriteria": _text(w.kriteria for w in kolab),
             "volume": [float(w.volume) for w in kolab],
             "satuan": _text(w.satuan for w in kolab),
+            "volume_kriteria": _text(w.volume_kriteria or None for w in kolab),
         },
         geometry=_to_storage([w.geom for w in kolab]),
     )
@@ -124,7 +125,8 @@ def layer_frames(
 
 def project_settings(town: Town, kawasan: list[Kawasan], plan: Plan, survey: Survey) -> dict:
     """Project settings; yearly targets are cumulative shares of the 2016 luas kumuh (the
-    Σ luas of kumuh RTs, domain.md §5) — ambitious, as city targets usually are."""
+    Σ luas of kumuh RTs, domain.md §5) — ambitious, as city targets usually are; yearly
+    budget ceilings per funding source for the RP2KPKP program (domain.md §8)."""
     luas0 = float(
         sum(survey.hdr[r]["luas_ha"] for r in range(town.n_rt) if plan.tingkat[r] != "TK")
     )
@@ -138,6 +140,13 @@ def project_settings(town: Town, kawasan: list[Kawasan], plan: Plan, survey: Sur
         "crs_kerja": WORK_CRS,
         "luas_kumuh_baseline_ha": round(luas0, 2),
         "target_pengurangan_ha": {t: round(luas0 * s, 2) for t, s in shares.items()},
+        # yearly ceilings of the RP2KPKP memorandum program (domain.md §8): tight enough
+        # that the draft is phased over the years and leaves a part "belum terdanai"
+        "pagu_tahunan": {
+            "APBD Kab/Kota": 40_000_000_000,
+            "APBN": 35_000_000_000,
+            "Swadaya masyarakat": 15_000_000_000,
+        },
         "keterangan": (
             "Proyek demo: nama dan kode wilayah asli (Sampit, Kab. Kotawaringin Timur), "
             "geometri dan angka sintetis / demo project: real place names and codes, "

@@ -3,6 +3,13 @@
 Collaboration works reduce the volumes of the RT they lie in (domain.md §5); about a fifth
 lie outside the delineation or straddle it, and two address a criterion that is no gap in
 their RT, so that every status and flag of domain.md §7 has something to find.
+
+The simulation that draws the works and the later surveys keeps its own running state (it
+takes a work's whole volume off every criterion it names, as the demo always did, so that
+the random draws — and every other layer — stay what they were). The works it records give
+one volume per criterion where the criteria split one ideal length (a paving road, 2a;2b:
+:func:`split_volume`, in proportion to the RT's two gaps), as an import requires
+(domain.md §5); kumuhgis derives the years from those recorded volumes.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import numpy as np
 import shapely
 from shapely import ops as shapely_ops
 
+from kumuhgis.core.rules import load_rules
 from kumuhgis.core.vocabulary import SUMBER_DANA
 from kumuhgis.demo.baseline import (
     CODE_INDEX,
@@ -115,6 +123,22 @@ class Work:
     rt: int  # RT the work lies in (start RT for lines)
     kawasan: str = ""
     tanpa_gap: bool = False
+    volume_kriteria: str = ""  # one volume per criterion where they split one ideal length
+
+
+def split_volume(kriteria: str, volume: float, gaps: list[float]) -> str:
+    """One volume per criterion for a work whose criteria split one ideal length
+    (domain.md §5: a paving road is partly a new road, 2a, partly a repaved one, 2b):
+    the volume is shared in proportion to the RT's gaps ``gaps`` (aligned with
+    ``kriteria``) in whole units, the last criterion taking the rest; ``""`` when one
+    volume counts for every criterion."""
+    codes = kriteria.split(";")
+    if not load_rules().split_conflicts(codes):
+        return ""
+    total = float(sum(gaps))
+    parts = [round(volume * g / total) if total > 0 else 0 for g in gaps[:-1]]
+    parts.append(volume - sum(parts))
+    return ";".join(f"{v:g}" for v in parts)
 
 
 def _in_force(kawasan: list[Kawasan], plan: Plan, tahun: int) -> list[int]:
@@ -164,6 +188,11 @@ def simulate(rng, town: Town, kawasan: list[Kawasan], plan: Plan, survey: Survey
             must_stay = r in plan.harus_kumuh or (r == plan.rt_tk and tahun < 2020)
             if must_stay and total_nilai(new, hdr[r]) < KUMUH_MIN:
                 continue
+            w.volume_kriteria = split_volume(
+                w.kriteria,
+                w.volume,
+                [float(state[r][CODE_INDEX[c]]) for c in w.kriteria.split(";")],
+            )
             state[r] = new
             w.kawasan = kawasan[rt_kawasan[r]].kode
             works.append(w)
@@ -342,9 +371,11 @@ def _works_outside(rng, town, kawasan, plan, inner, snap) -> list[Work]:
     def add(tahun, keg, geom, volume, status, r, kaw):
         sumber = _choose_sumber(rng, _DANA_LUAR, keg, town, r)
         den = DENOMINATOR[keg.kriteria[0]]
+        gaps = [float(snap[tahun - 1][r][CODE_INDEX[c]]) for c in keg.kriteria]
         works.append(Work("", _nama(keg, town, r), int(tahun), sumber,
                            _nilai_rp(rng, keg, volume), ";".join(keg.kriteria), volume,
-                           UNIT[den], geom, status, r, kaw))  # fmt: skip
+                           UNIT[den], geom, status, r, kaw,
+                           volume_kriteria=split_volume(";".join(keg.kriteria), volume, gaps)))  # fmt: skip
 
     lines = [k for k in _KEGIATAN if k.geom == "line" and not k.swadaya]
     points = [k for k in _KEGIATAN if k.geom == "point"]

@@ -35,7 +35,10 @@ class PointGrid:
     cell ``m`` with its candidate polygons (``cand``) and the boundary pieces within the
     radius (``piece``) in CSR form. Pieces are boundary segments cut to at most
     ``cell − 2 × radius``; ``seg_*`` hold them in list order (contiguous per cell),
-    ``piece_poly`` their polygon.
+    ``piece_poly`` their polygon. A grid refined from a coarser one (``build_grid(...,
+    within=coarser)``) lists, per cell, the coarser grid's pieces that pass near it:
+    ``piece`` and ``seg_*`` are the coarser grid's, so distances are computed exactly as
+    the coarser grid computes them.
     """
 
     x0: float
@@ -57,21 +60,35 @@ class PointGrid:
     seg_dy: np.ndarray
     seg_il2: np.ndarray
     piece_poly: np.ndarray  # polygon of each piece (by piece number)
+    pieces_xy: np.ndarray | None = None  # x0, y0, x1, y1 of each piece (by piece number)
 
     def codes(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """The cell code of every point (-1 outside the grid or for NaN coordinates).
+        """The cell code of every point (-1 outside the grid or for NaN coordinates), int32.
 
         Points outside the grid are sent to cell (0, 0), which lies in the grid's empty
-        margin; an empty block points at slot 0 of the pool, which is all -1."""
-        fx = np.floor((x - self.x0) / self.cell)
-        fy = np.floor((y - self.y0) / self.cell)
-        ok = (fx >= 0) & (fx < self.nx) & (fy >= 0) & (fy < self.ny)
-        ix = np.where(ok, fx, 0).astype(np.int64)
-        iy = np.where(ok, fy, 0).astype(np.int64)
+        margin; an empty block points at slot 0 of the pool, which is all -1. The cell of
+        a point is ``floor((x − x0) / cell)``, computed in place (no temporaries beyond
+        two float and two int32 arrays)."""
+        fx = np.subtract(x, self.x0)
+        fx /= self.cell
+        np.floor(fx, out=fx)
+        fy = np.subtract(y, self.y0)
+        fy /= self.cell
+        np.floor(fy, out=fy)
+        out = (fx < 0) | (fx >= self.nx) | (fy < 0) | (fy >= self.ny) | np.isnan(fx) | np.isnan(fy)
+        fx[out] = 0.0
+        fy[out] = 0.0
+        ix = fx.astype(np.int32)
+        iy = fy.astype(np.int32)
+        del fx, fy, out
         slot = self.coarse[(iy >> _B_SHIFT) * self.nbx + (ix >> _B_SHIFT)].astype(np.int64)
-        return self.pool[
-            (slot << (2 * _B_SHIFT)) | ((iy & _B_MASK) << _B_SHIFT) | (ix & _B_MASK)
-        ].astype(np.int64)
+        slot <<= 2 * _B_SHIFT
+        iy &= _B_MASK
+        iy <<= _B_SHIFT
+        ix &= _B_MASK
+        slot |= iy
+        slot |= ix
+        return self.pool[slot]
 
     def segment_distance2(self, px: np.ndarray, py: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """Squared Euclidean distance from each point to the boundary piece at position
@@ -130,9 +147,9 @@ class _Frame:
     ny: int
 
 
-def _frame(bounds: np.ndarray, reach: float) -> _Frame:
+def _frame(bounds: np.ndarray, reach: float, cells_per_side: float) -> _Frame:
     w, h = bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]
-    cell = max(4.0 * reach, float(np.median(np.maximum(w, h))) / _CELLS_PER_SIDE, 0.05)
+    cell = max(4.0 * reach, float(np.median(np.maximum(w, h))) / cells_per_side, 0.05)
     while float(((w / cell + 2) * (h / cell + 2)).sum()) > _MAX_CELLS:
         cell *= 1.5
     x0 = float(bounds[:, 0].min()) - reach - 2 * cell
@@ -166,7 +183,8 @@ def _segments(geoms: np.ndarray, present: np.ndarray):
 
 
 def _pieces(sx0, sy0, sx1, sy1, spoly, limit: float):
-    """Segments cut into pieces of length ≤ ``limit``: ``px0, py0, px1, py1, ppoly``."""
+    """Segments cut into pieces of length ≤ ``limit``: ``px0, py0, px1, py1, ppoly`` and
+    the segment of each piece."""
     k = np.maximum(1, np.ceil(np.hypot(sx1 - sx0, sy1 - sy0) / limit)).astype(np.int64)
     pos, owner = run_positions(np.zeros(len(k), np.int64), k)
     kk = k[owner]
@@ -176,7 +194,7 @@ def _pieces(sx0, sy0, sx1, sy1, spoly, limit: float):
     px0, py0 = sx0[owner] + dx * t0, sy0[owner] + dy * t0
     px1 = np.where(last, sx1[owner], sx0[owner] + dx * t1)
     py1 = np.where(last, sy1[owner], sy0[owner] + dy * t1)
-    return px0, py0, px1, py1, spoly[owner]
+    return px0, py0, px1, py1, spoly[owner], owner
 
 
 def _marks(px0, py0, px1, py1, ppoly, f: _Frame, n: int, reach: float):
@@ -282,7 +300,13 @@ def _block_table(cells, code, nx: int, ny: int):
     return nbx, coarse, pool
 
 
-def build_grid(polygons: np.ndarray, reach: float) -> PointGrid:
+def build_grid(
+    polygons: np.ndarray,
+    reach: float,
+    *,
+    cells_per_side: float = _CELLS_PER_SIDE,
+    within: PointGrid | None = None,
+) -> PointGrid:
     """Rasterise a polygon layer for point queries within ``reach`` (see :class:`PointGrid`).
 
     Everything is array arithmetic on the polygons' vertices, no geometry per cell:
@@ -293,17 +317,36 @@ def build_grid(polygons: np.ndarray, reach: float) -> PointGrid:
     * an even–odd scanline through each row of cell centres gives the runs of centres
       inside each polygon; a cell whose centre is inside and that no piece of that polygon
       marks lies wholly in its interior, at least ``reach`` from its boundary.
+
+    The cell is about the median polygon size / ``cells_per_side`` (at least ``4 × reach``,
+    grown when the grid would hold more than 30 million cells). Every cell size labels
+    points exactly; a finer grid leaves fewer points in mixed cells, with shorter lists.
+
+    ``within``: a coarser grid of the same polygons and ``reach`` whose pieces are cut
+    further to mark this grid's cells; each cell then lists the coarser pieces (the
+    distance from a point to a coarser piece is the minimum over its sub-pieces, and every
+    sub-piece within ``reach`` of a point marks the point's cell), so the nearest boundary
+    within ``reach`` and its distance are those the coarser grid gives, to the last bit.
     """
     n = len(polygons)
     present = np.flatnonzero(~shapely.is_missing(polygons))
     if len(present) == 0:
         return _empty_grid(n)
-    f = _frame(shapely.bounds(polygons[present]), reach)
+    f = _frame(shapely.bounds(polygons[present]), reach, cells_per_side)
     sx0, sy0, sx1, sy1, spoly = _segments(polygons[present], present)
     # pieces of length ≤ L, so that a piece grown by reach spans at most 2 × 2 cells
     limit = (f.cell - 2.0 * reach) * (1.0 - 1e-6)  # grown by reach, narrower than a cell
-    px0, py0, px1, py1, ppoly = _pieces(sx0, sy0, sx1, sy1, spoly, limit)
-    mark_cell, mark_piece, band_key = _marks(px0, py0, px1, py1, ppoly, f, n, reach)
+    if within is None:
+        px0, py0, px1, py1, ppoly, _ = _pieces(sx0, sy0, sx1, sy1, spoly, limit)
+        cut = (px0, py0, px1, py1, ppoly)
+    else:
+        px0, py0, px1, py1 = within.pieces_xy.T
+        ppoly = within.piece_poly
+        *cut, parent = _pieces(px0, py0, px1, py1, ppoly, limit)
+    mark_cell, mark_piece, band_key = _marks(*cut, f, n, reach)
+    if within is not None:
+        mark_piece = parent[mark_piece]
+    del cut
     inner_key = _interior(sx0, sy0, sx1, sy1, spoly, f, n, band_key)
     del sx0, sy0, sx1, sy1, spoly
     cells, code, cand, cand_ptr, piece_ptr = _cell_codes(band_key, inner_key, mark_cell, n)
@@ -313,8 +356,9 @@ def build_grid(polygons: np.ndarray, reach: float) -> PointGrid:
     dx, dy = px1 - px0, py1 - py0
     l2 = dx * dx + dy * dy
     il2 = np.divide(1.0, l2, out=np.zeros_like(l2), where=l2 > 0)
+    own = np.column_stack([px0, py0, px1, py1]) if within is None else None
     return PointGrid(
         f.x0, f.y0, f.cell, f.nx, f.ny, n, nbx, coarse, pool, cand_ptr, cand, piece_ptr,
         np.asarray(mark_piece, dtype=np.int64), px0[mark_piece], py0[mark_piece], dx[mark_piece],
-        dy[mark_piece], il2[mark_piece], np.asarray(ppoly, dtype=np.int64),
+        dy[mark_piece], il2[mark_piece], np.asarray(ppoly, dtype=np.int64), own,
     )  # fmt: skip

@@ -26,10 +26,11 @@ from pathlib import Path
 import pandas as pd
 
 from kumuhgis.core.errors import Problem, UsageError, ValidationError
+from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.schema import get_layer
 from kumuhgis.ingest.published import published_baseline, read_published
 from kumuhgis.ingest.readers import read_file
-from kumuhgis.ingest.validation import ValidationResult, validate_frame
+from kumuhgis.ingest.validation import Area, ValidationResult, validate_frame
 from kumuhgis.store import is_database_url, new_store, open_store, project_exists
 from kumuhgis.store.keys import WriteChange
 
@@ -65,8 +66,12 @@ def validate_file(
     source_layer: str | None = None,
     assume_crs: str | None = None,
     existing: pd.DataFrame | None = None,
+    rules: RuleSet | str | None = None,
+    within: Area | None = None,
 ) -> ValidationResult:
-    """Read ``path`` and check it against ``layer`` without storing anything."""
+    """Read ``path`` and check it against ``layer`` without storing anything (criterion
+    codes, units and volume groups of ``rules``, default Permen 14/2018; ``within``: where
+    the uploader may put features, see :func:`validate_frame`)."""
     get_layer(layer)
     read = read_file(path, layer=source_layer)
     result = validate_frame(
@@ -77,6 +82,8 @@ def validate_file(
         source=str(path),
         existing=existing,
         assume_crs=assume_crs,
+        rules=rules,
+        within=within,
     )
     result.problems[:0] = read.problems
     return result
@@ -130,6 +137,8 @@ def import_file(
     rt_sheet: str | None = None,
     replace_layer: bool = False,
     on_plan: Callable[[WriteChange], None] | None = None,
+    user: str | None = None,
+    within: Area | None = None,
 ) -> ImportOutcome:
     """Validate ``path`` and load it into ``layer`` of the project at ``store_path`` (a
     ``.gpkg`` file or a database URL).
@@ -146,6 +155,9 @@ def import_file(
     (:func:`kumuhgis.ingest.published.read_published`; ``source_layer`` is its sheet,
     ``rt_sheet`` where its denominators are, ``mapping`` its ``--map``) and takes its
     volumes and denominators into the ``baseline`` layer through the same validation.
+
+    ``user`` is who imports (the audit's ``pengguna``; default the terminal's user);
+    ``within`` limits where features may lie (a facilitator's kelurahan).
     """
     if append and replace_layer:
         raise UsageError(
@@ -160,8 +172,10 @@ def import_file(
         result = validate_published(path, layer=layer, lenient=lenient, mapping=mapping,
                                     sheet=source_layer, rt_sheet=rt_sheet, existing=existing)  # fmt: skip
     else:
-        result = validate_file(layer, path, lenient=lenient, mapping=mapping, source_layer=source_layer,
-                               assume_crs=assume_crs, existing=existing)  # fmt: skip
+        rules = load_rules(settings=store.settings()) if exists else None
+        result = validate_file(layer, path, lenient=lenient, mapping=mapping,
+                               source_layer=source_layer, assume_crs=assume_crs,
+                               existing=existing, rules=rules, within=within)  # fmt: skip
     file_errors = [p for p in result.errors if p.row is None]
     if result.errors and (not lenient or file_errors or result.frame.empty):
         raise ValidationError(result.problems, source=str(path), layer=layer)
@@ -170,12 +184,9 @@ def import_file(
     if lenient and (len(result.rejected) or result.problems):
         report_file, rejected_file = _write_report(result, store_path, store.name, layer, report)
 
-    with store.transaction(command=command, create=not exists) as tx:
+    with store.transaction(command=command, create=not exists, user=user) as tx:
         if not exists:
-            kota = ""
-            if layer == "wilayah" and "kota" in result.frame.columns and len(result.frame):
-                kota = str(result.frame["kota"].mode().iloc[0])
-            tx.initialise(kota=kota)
+            _initialise(tx, layer, result.frame)
         changes: list[WriteChange] = []
 
         def _heard(change: WriteChange) -> None:
@@ -205,6 +216,14 @@ def import_file(
         key=change.key,
         removed_keys=change.removed_keys,
     )
+
+
+def _initialise(tx, layer: str, frame: pd.DataFrame) -> None:
+    """Record a new project, named after the city of its first ``wilayah``."""
+    kota = ""
+    if layer == "wilayah" and "kota" in frame.columns and len(frame):
+        kota = str(frame["kota"].mode().iloc[0])
+    tx.initialise(kota=kota)
 
 
 def _write_report(

@@ -6,11 +6,19 @@ project, all or nothing.
 "Memorandum program" (or a CSV), :func:`parse_memorandum` checks every cell and collects
 every problem, and :func:`import_memorandum` stores the table
 :data:`kumuhgis.core.snapshot.MEMORANDUM_TABLE` (its columns: :mod:`kumuhgis.core.memorandum`).
+
+Besides the cells, an edited row must keep the rules of the program (domain.md §8): no
+on-site work (a line with a criterion, or of pattern pemugaran/peremajaan) for an RT
+whose pattern is permukiman kembali — by the row's own pattern, by the file's relocation
+rows for that RT, and by the project's RT patterns when the caller gives them — and no
+funding source over its yearly ceiling (``pagu_tahunan``) in any year.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,11 +27,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kumuhgis.core.errors import Problem, ValidationError
+from kumuhgis.core.codes import split_codes
+from kumuhgis.core.errors import ConflictError, Problem, UsageError, ValidationError
 from kumuhgis.core.memorandum import (
     MEMORANDUM_COLUMNS,
+    POLA,
+    POLA_ON_SITE,
+    POLA_PREVENTION,
+    POLA_RESETTLEMENT,
     coerce_memorandum,
     cost_rp,
+    load_ceilings,
+    normal_pola,
     text_series,
 )
 from kumuhgis.core.numeric import format_rupiah, is_missing, parse_number_series
@@ -35,18 +50,29 @@ from kumuhgis.ingest.readers import list_layers, read_file
 from kumuhgis.store import Store
 from kumuhgis.store.snapshot import load_snapshot
 
-__all__ = ["parse_memorandum", "read_memorandum_file", "project_kawasan", "import_memorandum"]
+__all__ = [
+    "edit_memorandum",
+    "import_memorandum",
+    "memorandum_row_version",
+    "parse_memorandum",
+    "project_kawasan",
+    "project_kelurahan",
+    "read_memorandum_file",
+]
 
 _TOLERANCE_RP = 1.0  # biaya may differ from volume × harga by this much without a warning
 _TEXT_COLUMNS = (
     "kode_kawasan",
     "nama_kawasan",
-    "uraian_kegiatan",
+    "kode_kel",
+    "kelurahan",
+    "kode_rt",
+    "kegiatan",
     "satuan",
     "rincian_dana",
     "keterangan",
 )
-_NUMBER_COLUMNS = ("volume", "harga_satuan_rp", "biaya_rp", "tahun")
+_NUMBER_COLUMNS = ("volume", "biaya_satuan_rp", "biaya_rp", "tahun")
 _EMPTY = ("sel wajib kosong", "required cell is empty")
 
 
@@ -145,9 +171,26 @@ def _check_shape(frame: pd.DataFrame, problems: list[Problem], extras: list, sou
         raise ValidationError([none], source=source, layer=MEMORANDUM_TABLE)
 
 
+def _pola(check: _Check, out: dict) -> None:
+    """The handling pattern of each row: a pattern of domain.md §8, or empty."""
+    raw = check.column("pola")
+    values = []
+    for i, v in enumerate(raw.tolist()):
+        p = normal_pola(v)
+        if p is None and not is_missing(v) and str(v).strip():
+            check.err(
+                i, "pola", v, "pola penanganan tidak dikenal", "unknown handling pattern",
+                f"tulis salah satu: {', '.join(POLA)}", f"write one of: {', '.join(POLA)}",
+            )  # fmt: skip
+        values.append(p)
+    out["pola"] = pd.Series(values, dtype="str")
+
+
 def _texts(check: _Check, out: dict, kawasan: Mapping[str, str]) -> None:
-    """Text columns (required ones filled) and kawasan codes the project knows."""
+    """Text columns (required ones filled: a prevention row names its kelurahan instead
+    of a kawasan) and kawasan codes the project knows."""
     frame = check.frame
+    prevention = (out["pola"] == POLA_PREVENTION).to_numpy()
     for name in _TEXT_COLUMNS:
         s = text_series(check.column(name)).str.strip()
         s = s.where(s != "", None)
@@ -155,8 +198,17 @@ def _texts(check: _Check, out: dict, kawasan: Mapping[str, str]) -> None:
         if not MEMORANDUM_COLUMNS[name][1]:
             continue
         for i in np.flatnonzero(s.isna().to_numpy()):
+            if name == "kode_kawasan" and prevention[i]:
+                continue
             if is_missing(frame[name].iloc[i]) or not str(frame[name].iloc[i]).strip():
                 check.err(int(i), name, None, *_EMPTY, "isi sel ini", "fill in this cell")
+    for i in np.flatnonzero(prevention & out["kode_kawasan"].isna().to_numpy()):
+        if is_missing(out["kode_kel"].iloc[i]):
+            check.err(
+                int(i), "kode_kel", None, "baris pencegahan tanpa kawasan dan tanpa kode kelurahan",
+                "a prevention row with neither kawasan nor kelurahan code",
+                "isi kode kelurahan (atau kode kawasan)", "fill in the kelurahan (or kawasan) code",
+            )  # fmt: skip
     known = {str(k) for k in kawasan}
     listed = ", ".join(sorted(known))[:300]
     for i, code in enumerate(out["kode_kawasan"].tolist()):
@@ -231,7 +283,7 @@ def _cost_warnings(check: _Check, out: dict) -> None:
     """A warning where biaya differs from volume × harga satuan by more than Rp 1."""
     vol, price, cost = (
         out[c].to_numpy(dtype=float, na_value=np.nan)
-        for c in ("volume", "harga_satuan_rp", "biaya_rp")
+        for c in ("volume", "biaya_satuan_rp", "biaya_rp")
     )
     for i in range(len(check.frame)):
         if np.isfinite(vol[i]) and np.isfinite(price[i]) and np.isfinite(cost[i]):
@@ -252,6 +304,9 @@ def parse_memorandum(
     kawasan: Mapping[str, str],
     rules: RuleSet | str | None = None,
     source: str = "memorandum",
+    kelurahan: Mapping[str, str] | None = None,
+    rt_pola: Mapping[str, str | None] | None = None,
+    pagu: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Validate an edited memorandum program (a raw frame from :func:`kumuhgis.ingest.readers.read_file`).
 
@@ -260,7 +315,15 @@ def parse_memorandum(
     (:func:`kumuhgis.core.numeric.parse_number_series`: ``1.234,5``, ``Rp 350.000.000``);
     funding sources are mapped onto domain.md §9 (the detail, e.g. "BPM/BDI", goes to
     ``rincian_dana`` when that is empty); criterion codes onto the rule set (one code per
-    row, or empty for a non-physical activity). Extra columns are kept as text.
+    row, or empty for a non-physical activity); ``pola`` onto the patterns of domain.md §8;
+    ``kode_rt`` lists written as :func:`kumuhgis.core.codes.split_codes` reads them, stored
+    as ``"R1; R2"``. Extra columns are kept as text.
+
+    The program's rules (module docstring): ``rt_pola`` (RT code → its pattern, from the
+    project's RT patterns) and ``kelurahan`` (kode_kel → name) also check that every RT
+    and kelurahan code is the project's; ``pagu`` (funding source → yearly ceiling)
+    refuses a year whose rows of one source add up to more than its ceiling, at the row
+    where the running total passes it.
 
     Every problem is collected — row as the spreadsheet shows it, column, value, what is
     wrong, how to fix it — and raised once.
@@ -268,9 +331,10 @@ def parse_memorandum(
     Raises
     ------
     ValidationError
-        A required column is missing; a kawasan code the project does not know; an empty
-        required cell; a number that cannot be read or is negative; a year outside
-        1990–2100; an unknown funding source or criterion code.
+        A required column is missing; a kawasan, kelurahan or RT code the project does
+        not know; an empty required cell; a number that cannot be read or is negative; a
+        year outside 1990–2100; an unknown funding source, criterion code or pattern;
+        on-site work for a resettled RT; a year over its ceiling.
     """
     rules = load_rules(rules)
     problems: list[Problem] = []
@@ -283,10 +347,14 @@ def parse_memorandum(
     _check_shape(frame, problems, extras, source)
     check = _Check(frame.reset_index(drop=True), rows, problems)
     out: dict[str, pd.Series] = {}
+    _pola(check, out)
     _texts(check, out, kawasan)
+    _places(check, out, kelurahan, rt_pola)
     _numbers(check, out)
     _criteria_and_funding(check, out, rules)
     _cost_warnings(check, out)
+    _resettlement(check, out, rt_pola or {})
+    _ceilings(check, out, pagu or {})
     if any(p.severity == "error" for p in problems):
         raise ValidationError(problems, source=source, layer=MEMORANDUM_TABLE)
     data = pd.DataFrame({name: out[name].reset_index(drop=True) for name in MEMORANDUM_COLUMNS})
@@ -295,6 +363,89 @@ def parse_memorandum(
     result = coerce_memorandum(data)
     result.attrs["problems"] = problems
     return result
+
+
+def _places(
+    check: _Check, out: dict, kelurahan: Mapping[str, str] | None, rts: Mapping | None
+) -> None:
+    """Kelurahan and RT codes the project knows; RT lists as ``"R1; R2"``."""
+    if kelurahan is not None:
+        known = {str(k) for k in kelurahan}
+        for i, code in enumerate(out["kode_kel"].tolist()):
+            if not is_missing(code) and code not in known:
+                check.err(i, "kode_kel", code, "kode kelurahan tidak ada di proyek",
+                          "kelurahan code not in the project",
+                          "pakai kode kelurahan dari layer wilayah", "use a kode_kel of the wilayah layer")  # fmt: skip
+    lists = []
+    for i, cell in enumerate(out["kode_rt"].tolist()):
+        codes = list(dict.fromkeys(split_codes(cell)))
+        unknown = [c for c in codes if rts is not None and c not in rts]
+        if unknown:
+            check.err(i, "kode_rt", cell, f"kode RT tidak ada di proyek: {', '.join(unknown[:5])}",
+                      f"RT codes not in the project: {', '.join(unknown[:5])}",
+                      "pakai kode_rt dari layer RT", "use kode_rt values of the RT layer")  # fmt: skip
+        lists.append("; ".join(codes) if codes else None)
+    out["kode_rt"] = pd.Series(lists, dtype="str")
+
+
+def _onsite(out: dict, i: int) -> bool:
+    """Is row ``i`` on-site work (a criterion, or pattern pemugaran/peremajaan)?"""
+    return not is_missing(out["kriteria"].iloc[i]) or out["pola"].iloc[i] in POLA_ON_SITE
+
+
+def _resettlement(check: _Check, out: dict, rt_pola: Mapping[str, str | None]) -> None:
+    """No on-site work for an RT whose pattern is permukiman kembali (domain.md §8)."""
+    pola = out["pola"].tolist()
+    moved = {r for r, p in rt_pola.items() if p == POLA_RESETTLEMENT}
+    for i, p in enumerate(pola):
+        if p == POLA_RESETTLEMENT and not is_missing(out["kriteria"].iloc[i]):
+            check.err(
+                i, "kriteria", out["kriteria"].iloc[i],
+                "baris permukiman kembali dengan pekerjaan di tapak (kriteria)",
+                "a resettlement row with on-site work (a criterion)",
+                "permukiman kembali hanya lahan, hunian dan prasarana di lokasi baru; kosongkan kriteria",
+                "resettlement is land, housing and infrastructure at the new site; clear the criterion",
+            )  # fmt: skip
+            continue
+        if p == POLA_RESETTLEMENT:
+            moved.update(split_codes(out["kode_rt"].iloc[i]))
+    for i in range(len(pola)):
+        if pola[i] == POLA_RESETTLEMENT or not _onsite(out, i):
+            continue
+        hit = [r for r in split_codes(out["kode_rt"].iloc[i]) if r in moved]
+        if hit:
+            check.err(
+                i, "kode_rt", out["kode_rt"].iloc[i],
+                f"pekerjaan di tapak untuk RT berpola permukiman kembali: {', '.join(hit)}",
+                f"on-site work for RTs to be resettled: {', '.join(hit)}",
+                "hapus baris ini atau RT itu dari daftarnya (RT itu dipindahkan, bukan ditata di tempat)",
+                "remove the row or those RTs from it (they move; their site is not upgraded)",
+            )  # fmt: skip
+
+
+def _ceilings(check: _Check, out: dict, pagu: Mapping[str, float]) -> None:
+    """No funding source over its yearly ceiling in any year (domain.md §8)."""
+    if not pagu:
+        return
+    running: dict[tuple[str, int], float] = {}
+    reported: set[tuple[str, int]] = set()
+    cost = out["biaya_rp"].to_numpy(dtype=float, na_value=np.nan)
+    for i, (s, y) in enumerate(
+        zip(out["sumber_dana"].tolist(), out["tahun"].tolist(), strict=True)
+    ):
+        if is_missing(s) or is_missing(y) or s not in pagu or not np.isfinite(cost[i]):
+            continue
+        key = (str(s), int(y))
+        running[key] = running.get(key, 0.0) + float(cost[i])
+        if running[key] > pagu[s] and key not in reported:
+            reported.add(key)
+            check.err(
+                i, "biaya_rp", check.frame["biaya_rp"].iloc[i],
+                f"jumlah {s} tahun {int(y)} sampai baris ini {format_rupiah(running[key])} melebihi pagu tahunan {format_rupiah(pagu[s])}",
+                f"{s} in {int(y)} adds up to Rp {running[key]:,.0f} by this row, over the yearly ceiling Rp {pagu[s]:,.0f}",
+                "pindahkan sebagian kegiatan ke tahun lain atau sumber dana lain, atau ubah pagu_tahunan di pengaturan proyek",
+                "move activities to another year or funding source, or change pagu_tahunan in the project settings",
+            )  # fmt: skip
 
 
 def _memorandum_sheet_name(path: Path) -> str | None:
@@ -310,9 +461,11 @@ def read_memorandum_file(
     kawasan: Mapping[str, str],
     rules: RuleSet | str | None = None,
     sheet: str | None = None,
+    **checks: Any,
 ) -> pd.DataFrame:
     """Read and validate a memorandum program file (.xlsx: the sheet "Memorandum program"
-    when there is one, else the first; or .csv) with :func:`parse_memorandum`."""
+    when there is one, else the first; or .csv) with :func:`parse_memorandum` (``checks``:
+    its ``kelurahan``, ``rt_pola`` and ``pagu``)."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"Berkas tidak ditemukan / file not found: {path}")
@@ -322,7 +475,7 @@ def read_memorandum_file(
     errors = [p for p in result.problems if p.severity == "error"]
     if errors:
         raise ValidationError(result.problems, source=path.name, layer=MEMORANDUM_TABLE)
-    frame = parse_memorandum(result.frame, kawasan=kawasan, rules=rules, source=path.name)
+    frame = parse_memorandum(result.frame, kawasan=kawasan, rules=rules, source=path.name, **checks)
     # the title lines above the table are ours; skipping them is not worth a warning
     read_warnings = [
         p
@@ -347,16 +500,28 @@ def project_kawasan(snapshot: CitySnapshot) -> dict[str, str]:
     return out
 
 
+def project_kelurahan(snapshot: CitySnapshot) -> dict[str, str]:
+    """Kelurahan code → name, from the wilayah layer: the codes a prevention row may name."""
+    w = snapshot.wilayah
+    return dict(zip(w["kode_kel"].astype(str), w["kelurahan"].astype(str), strict=True))
+
+
 def import_memorandum(
     store: Store,
     path: str | os.PathLike,
     *,
     sheet: str | None = None,
     settings: dict | None = None,
+    rt_pola: Mapping[str, str | None] | None = None,
     command: str = "kumuhgis memorandum-import",
 ) -> pd.DataFrame:
     """Validate an edited memorandum program and store it as the project table
     ``memorandum_program`` (replacing the previous one), all or nothing.
+
+    Checked against the project: its kawasan and kelurahan codes, the yearly ceilings of
+    its settings (``pagu_tahunan``), and, when given, ``rt_pola`` — every RT's handling
+    pattern as the annex decides it (``kumuhgis memorandum-import`` passes
+    :attr:`kumuhgis.analysis.rp2kpkp.Annex.rt_pola`; the ingest layer cannot compute it).
 
     Raises
     ------
@@ -365,7 +530,87 @@ def import_memorandum(
     """
     snapshot = load_snapshot(store, settings=settings)
     frame = read_memorandum_file(
-        path, kawasan=project_kawasan(snapshot), rules=snapshot.rules, sheet=sheet
+        path,
+        kawasan=project_kawasan(snapshot),
+        rules=snapshot.rules,
+        sheet=sheet,
+        kelurahan=project_kelurahan(snapshot),
+        rt_pola=rt_pola,
+        pagu=load_ceilings(snapshot.settings),
     )
     store.write_table(MEMORANDUM_TABLE, frame, command=command)
     return frame
+
+
+def memorandum_row_version(row: Mapping[str, Any]) -> str:
+    """The version of one program line: a digest of its values (what an edit form
+    carries, see :func:`edit_memorandum`)."""
+    plain = {str(k): None if is_missing(v) else str(v) for k, v in row.items()}
+    text = json.dumps(plain, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _line(table: pd.DataFrame, index: int | None) -> dict | None:
+    if index is None or not 0 <= index < len(table):
+        return None
+    return table.iloc[index].to_dict()
+
+
+def edit_memorandum(
+    store: Store,
+    *,
+    index: int | None,
+    values: Mapping[str, Any] | None,
+    version: str | None = None,
+    kawasan: Mapping[str, str],
+    rules: RuleSet | str | None = None,
+    user: str | None = None,
+    command: str = "kumuhgis memorandum",
+) -> pd.DataFrame:
+    """Add (``index=None``), change or remove (``values=None``) one line of the stored
+    memorandum program (domain.md §8), all or nothing, audited; returns the table.
+
+    ``values`` are checked as a line of an imported program (:func:`parse_memorandum`).
+    ``version`` is the line's :func:`memorandum_row_version` the edit was made on: when
+    the line at ``index`` is no longer that one (someone changed, removed or inserted a
+    line meanwhile), nothing is written.
+
+    Raises
+    ------
+    ValidationError
+        A value that does not fit (every problem at once).
+    ConflictError
+        The line changed since ``version``; ``current`` is the line at ``index`` now (or
+        ``None``) and ``version`` its version.
+    UsageError
+        Removing or changing a line without saying which (``index``).
+    """
+    line = None
+    if values is not None:
+        raw = pd.DataFrame([dict(values)]).assign(_row=[index + 2 if index is not None else 2])
+        line = parse_memorandum(raw, kawasan=kawasan, rules=rules, source="formulir / form")
+    if index is None and line is None:
+        raise UsageError("baris mana? / which line?")
+    with store.transaction(command=command, user=user) as tx:
+        stored = tx.read_table(MEMORANDUM_TABLE)
+        empty = pd.DataFrame(columns=list(MEMORANDUM_COLUMNS))
+        table = coerce_memorandum(empty if stored is None else stored)
+        if index is not None:
+            current = _line(table, index)
+            now = None if current is None else memorandum_row_version(current)
+            if current is None or (version is not None and now != version):
+                raise ConflictError(
+                    f"Baris {index + 1} program sudah diubah orang lain; tidak ada yang disimpan / "
+                    f"line {index + 1} of the program was changed by someone else; nothing was saved",
+                    current=current,
+                    version=now,
+                )
+        parts = [table.iloc[:index] if index is not None else table]
+        if line is not None:
+            parts.append(line)
+        if index is not None:
+            parts.append(table.iloc[index + 1 :])
+        parts = [part for part in parts if len(part)] or [table.iloc[:0]]
+        out = coerce_memorandum(pd.concat(parts, ignore_index=True))
+        tx.write_table(MEMORANDUM_TABLE, out)
+    return out

@@ -14,6 +14,9 @@ Indonesia and English — so a user fixes a file in one pass (conventions.md "Er
   outside Indonesia → rejected.
 * Duplicate ids (within the file, or against rows already stored) and missing required
   values → rejected.
+* Criterion codes must be codes of the project's rule set (an error naming the rule set;
+  ``lenient`` drops the unknown code and lists the row). A kolaborasi's volume per
+  criterion and its unit: :mod:`kumuhgis.ingest.volumes` (domain.md §5).
 
 Strict (default): any error means nothing is stored. Lenient: repairs applied, rejected
 rows returned separately, and ``rows_in == rows_stored + rows_rejected`` always.
@@ -33,24 +36,26 @@ import shapely
 
 from kumuhgis.core.errors import Problem, ValidationError
 from kumuhgis.core.numeric import format_number_id, number_column, parse_number_series
+from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.schema import (
-    CRITERIA_CODES,
-    CRITERIA_CODES_02_2016,
     STORAGE_CRS,
     LayerSchema,
     get_layer,
     normalize_header,
+    unique_key,
 )
 from kumuhgis.core.vocabulary import (
     normalize_sumber_dana,
+    parse_kriteria,
     parse_kriteria_series,
     suggest_sumber_dana,
 )
 from kumuhgis.geo.crs import INDONESIA_BOUNDS_LONLAT, resolve_crs
 from kumuhgis.ingest.limits import MAX_VERTICES
+from kumuhgis.ingest.volumes import check_work_volumes
 from kumuhgis.store import coerce_to_schema
 
-__all__ = ["ValidationResult", "validate_frame", "map_columns"]
+__all__ = ["Area", "ValidationResult", "validate_frame", "map_columns"]
 
 _GEOM_KINDS = {
     "Point": ("Point", "MultiPoint"),
@@ -193,6 +198,8 @@ def validate_frame(
     source: str = "",
     existing: pd.DataFrame | None = None,
     assume_crs: str | None = None,
+    rules: RuleSet | str | None = None,
+    within: Area | None = None,
 ) -> ValidationResult:
     """Check ``frame`` against ``layer`` and return the rows that can be stored.
 
@@ -211,8 +218,15 @@ def validate_frame(
         Rows already in the store when appending: their ids count for uniqueness.
     assume_crs
         CRS the user says the file is in, used when the file has none.
+    rules
+        The project's rule set (criterion codes, units, volume groups); default
+        Permen 14/2018.
+    within
+        Where the uploader may put features (a facilitator's kelurahan): a feature of a
+        spatial layer that does not touch it is a row error.
     """
     schema = get_layer(layer)
+    rules = load_rules(rules)
     raw = frame.copy()
     if "_row" not in raw.columns:
         raw["_row"] = np.arange(2, len(raw) + 2)
@@ -220,17 +234,52 @@ def validate_frame(
     col = _Collector(raw["_row"])
     data = _check_columns(raw, schema, col, mapping)
     data = _layer_geometry(data, schema, col, lenient=lenient, source=source, assume_crs=assume_crs)
+    if within is not None and schema.spatial and not col.file_error:
+        _check_within(data, col, within)
+    works = schema.name == "kolaborasi"
     for c in schema.columns:
+        if works and c.name in ("volume", "satuan", "volume_kriteria"):
+            continue  # checked per criterion below
         if c.name in data.columns:
-            data[c.name] = _check_column(data[c.name], c, schema, col, lenient=lenient)
+            data[c.name] = _check_column(data[c.name], c, schema, col, lenient=lenient, rules=rules)
             if c.name == "sumber_dana":
                 data = _check_sumber_dana(data, col, lenient=lenient)
     data = _type_extras(data, schema)
-    if schema.unique and all(u in data.columns for u in schema.unique):
+    if works and not col.file_error:
+        data, found = check_work_volumes(data, rules, lenient=lenient)
+        for p in found:
+            col.row(p.idx, p.column, p.value, p.masalah, p.problem, p.perbaikan, p.fix, p.severity)
+    if schema.unique and all(u in data.columns for u in schema.required if u in schema.unique):
         _check_unique(data, schema, col, existing)
     if schema.name == "sk_kumuh" and existing is not None and "no_sk" in data.columns:
         _check_sk_versions(data, col, existing)
     return _outcome(raw, data, col, layer=layer, source=source)
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where an uploader may put features: a geometry in EPSG:4326 and its name."""
+
+    geometry: object  # shapely geometry, EPSG:4326
+    label: str
+
+
+def _check_within(data: gpd.GeoDataFrame, col: _Collector, within: Area) -> None:
+    """A feature that does not touch ``within`` (a facilitator's kelurahan, issue 15
+    roles) is a row error."""
+    geoms = data.geometry.values
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    inside = shapely.intersects(geoms, within.geometry)
+    for idx in np.flatnonzero(present & ~inside):
+        col.row(
+            idx,
+            "geometry",
+            None,
+            f"di luar wilayah Anda ({within.label})",
+            f"outside your area ({within.label})",
+            "unggah hanya kegiatan di kelurahan Anda, atau minta Korkot/Pokja mengunggahnya",
+            "upload only works in your kelurahan, or ask the Korkot/Pokja to upload it",
+        )
 
 
 def _check_columns(
@@ -484,7 +533,7 @@ def _text(v) -> str | None:
     return str(v).strip()
 
 
-def _check_column(values: pd.Series, c, schema, col: _Collector, *, lenient) -> pd.Series:
+def _check_column(values: pd.Series, c, schema, col: _Collector, *, lenient, rules) -> pd.Series:
     name = c.name
     required_msg = (
         f"nilai '{name}' wajib diisi",
@@ -516,13 +565,8 @@ def _check_column(values: pd.Series, c, schema, col: _Collector, *, lenient) -> 
                         "tulis tahun empat angka, mis. 2019", "write a four-digit year, e.g. 2019")  # fmt: skip
         return parsed
     if c.type == "kriteria":
-        # accept the codes of both rule sets (domain.md §3); the rule set in use decides later
-        parsed, failures = parse_kriteria_series(values, codes=CRITERIA_CODES_02_2016)
-        for idx, text, err in failures:
-            col.row(idx, name, text, getattr(err, "masalah", str(err)), getattr(err, "problem", str(err)),
-                    getattr(err, "perbaikan", f"kode yang sah: {', '.join(CRITERIA_CODES)}"),
-                    getattr(err, "fix", f"valid codes: {', '.join(CRITERIA_CODES)}"))  # fmt: skip
-        failed = {f[0] for f in failures}
+        parsed = _check_kriteria(values, col, rules=rules, lenient=lenient)
+        failed = {idx for idx in values.index if pd.isna(parsed[idx]) and not _blank(values[idx])}
         for idx in values.index:
             if idx not in failed and c.required and _blank(parsed[idx]):
                 col.row(idx, name, None, *required_msg)
@@ -557,6 +601,26 @@ def _check_column(values: pd.Series, c, schema, col: _Collector, *, lenient) -> 
                 t = t.lower()
         out.append(t)
     return pd.Series(out, index=values.index, dtype="str")
+
+
+def _check_kriteria(values: pd.Series, col: _Collector, *, rules: RuleSet, lenient) -> pd.Series:
+    """Criterion codes of the project's rule set (domain.md §3): an unknown code (say 4d
+    under 14/2018) is an error naming the rule set; ``lenient`` leaves it out and lists
+    the row (an error still when no known code remains)."""
+    parsed, failures = parse_kriteria_series(values, codes=rules.codes, rule_name=rules.name)
+    parsed = parsed.copy()
+    for idx, text, err in failures:
+        kept = parse_kriteria(text, codes=rules.codes, strict=False) if lenient else ()
+        texts = (getattr(err, "masalah", str(err)), getattr(err, "problem", str(err)),
+                 getattr(err, "perbaikan", ""), getattr(err, "fix", ""))  # fmt: skip
+        if kept:
+            parsed[idx] = ";".join(kept)
+            col.row(idx, "kriteria", text, texts[0] + f"; dibuang, tersisa {';'.join(kept)}",
+                    texts[1] + f"; left out, keeping {';'.join(kept)}", texts[2], texts[3],
+                    severity="repaired")  # fmt: skip
+        else:
+            col.row(idx, "kriteria", text, *texts)
+    return parsed
 
 
 def _check_sumber_dana(data: pd.DataFrame, col: _Collector, *, lenient) -> pd.DataFrame:
@@ -595,21 +659,11 @@ def _check_sumber_dana(data: pd.DataFrame, col: _Collector, *, lenient) -> pd.Da
     return out
 
 
-def _key_text(frame: pd.DataFrame, key_cols: list[str]) -> pd.Series:
-    """``"a | b"`` per row, built column-wise (a million rows in a second, not a minute); a
-    missing part reads ``""`` (such rows are reported as missing values, not as keys)."""
-    parts = [frame[c].astype(object).where(frame[c].notna(), "").astype(str) for c in key_cols]
-    keys = parts[0]
-    for part in parts[1:]:
-        keys = keys + " | " + part
-    return keys
-
-
 def _check_unique(data, schema, col: _Collector, existing: pd.DataFrame | None) -> None:
     key_cols = list(schema.unique)
-    keys = _key_text(data, key_cols)
+    keys = unique_key(data, schema)
     label = " + ".join(key_cols)
-    blank = data[key_cols].isna().any(axis=1)
+    blank = data[[c for c in key_cols if c in schema.required]].isna().any(axis=1)
     dup = keys.duplicated(keep=False) & ~blank
     if dup.any():
         first_rows = {}
@@ -620,8 +674,8 @@ def _check_unique(data, schema, col: _Collector, existing: pd.DataFrame | None) 
             col.row(idx, label, keys[idx], f"id ganda (juga di baris {', '.join(map(str, others))})",
                     f"duplicate id (also in row(s) {', '.join(map(str, others))})",
                     "beri id unik pada tiap baris", "give every row a unique id")  # fmt: skip
-    if existing is not None and len(existing) and all(k in existing.columns for k in key_cols):
-        stored = set(_key_text(existing, key_cols))
+    if existing is not None and len(existing):
+        stored = set(unique_key(existing, schema))
         for idx, k in keys[~blank].items():
             if k in stored:
                 col.row(idx, label, k, "id sudah ada di proyek", "id already stored in the project",

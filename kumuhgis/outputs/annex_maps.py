@@ -1,6 +1,7 @@
 """The print maps of the RP2KPKP annex (domain.md §8): administration, delineation, slum
-level per RT, one map per aspect, land legality, priority and handling pattern, each a
-:func:`kumuhgis.outputs.cartography.print_map` PNG numbered in report order.
+level per RT, one map per aspect, land legality per RT, priority per kawasan and handling
+pattern per RT, each a :func:`kumuhgis.outputs.cartography.print_map` PNG numbered in
+report order.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ _PATTERN_COLORS = {
     "pencegahan": "#1a9641",
 }
 _LEGAL_COLORS = {"legal": "#4393c3", "ilegal": "#d6604d"}
+_OUTSIDE_PREVENTION = "#c7e9c0"  # pencegahan of RTs outside the SK's kawasan
 _ASPECT_BAND_COLORS = ("#1a9641", "#ffdf6b", "#fdae61", "#d7191c")  # score 0, 1, 3, 5
 
 
@@ -331,11 +333,11 @@ class _AnnexMaps:
                   f"{a.label_id} per RT tahun {self.annex.tahun}: rata-rata persentase kriteria {', '.join(a.codes)}",
                   notes=[f"Warna: rata-rata kondisi aspek ({crit}), dikelompokkan menurut ambang nilai kriteria."])  # fmt: skip
 
-    def _kawasan_draw(self, column: str, palette: dict, hatch_ilegal_rt: bool, label_fmt):
+    def _kawasan_draw(self, column: str, palette: dict, label_fmt):
         w, rt, k_geo = self.w, self.rt, self.k_geo
 
         def draw(ax, crs):
-            rr = _base_and_rt(ax, w, rt, crs)
+            _base_and_rt(ax, w, rt, crs)
             kk = _to(k_geo, crs)
             if not len(kk):
                 return
@@ -345,18 +347,13 @@ class _AnnexMaps:
             if len(unknown):
                 unknown.plot(ax=ax, facecolor="none", edgecolor="#555555", hatch="xxx",
                              linewidth=0.0, zorder=6)  # fmt: skip
-            if hatch_ilegal_rt and "legalitas" in rr:
-                il = rr[rr["legalitas"].astype(str).str.lower() == "ilegal"]
-                if len(il):
-                    il.plot(ax=ax, facecolor="none", edgecolor="#67001f", hatch="////",
-                            linewidth=0.4, zorder=7)  # fmt: skip
             labels = [label_fmt(r) for _, r in kk.iterrows()] if label_fmt else kk["kode_kawasan"]
             _label(ax, kk.assign(_lab=labels), "_lab", fontsize=6, bold=True)
 
         return draw
 
     def kawasan_map(self, key: str, title: str, column: str, palette: dict, caption: str,
-                    notes: Sequence[str] = (), hatch_ilegal_rt: bool = False, label_fmt=None) -> None:  # fmt: skip
+                    notes: Sequence[str] = (), label_fmt=None) -> None:  # fmt: skip
         """A map of one profile column per kawasan, unknown values hatched."""
         k_geo = self.k_geo
         vals = k_geo[column] if column in k_geo else pd.Series([pd.NA] * len(k_geo))
@@ -373,18 +370,68 @@ class _AnnexMaps:
                 "Tidak dapat ditentukan (lihat data kurang)", int(vals.isna().sum())
             )
             legend.append(Patch(facecolor=_NO_DATA, edgecolor="#555555", hatch="xxx", label=label))
-        if hatch_ilegal_rt:
-            legend.append(Patch(facecolor="none", edgecolor="#67001f", hatch="////",
-                                label="RT dengan lahan ilegal"))  # fmt: skip
-        draw = self._kawasan_draw(column, palette, hatch_ilegal_rt, label_fmt)
+        draw = self._kawasan_draw(column, palette, label_fmt)
+        self.emit(key, title, draw, legend, caption, notes=notes)
+
+    def _rt_draw(self, column: str, palette: dict, inside: np.ndarray, outside_color):
+        w, rt, k_geo = self.w, self.rt, self.k_geo
+
+        def draw(ax, crs):
+            _base(ax, _to(w, crs))
+            rr = _to(rt, crs)
+            if len(rr):
+                if outside_color and (~inside).any():
+                    rr[~inside].plot(ax=ax, color=outside_color, edgecolor="white", linewidth=0.2, zorder=2)  # fmt: skip
+                sk = rr[inside]
+                if len(sk):
+                    cols = [
+                        _NO_DATA if pd.isna(v) else palette.get(v, _NO_DATA) for v in sk[column]
+                    ]
+                    sk.plot(ax=ax, color=cols, edgecolor="white", linewidth=0.2, zorder=3)
+                    unknown = sk[sk[column].isna()]
+                    if len(unknown):
+                        unknown.plot(ax=ax, facecolor="none", edgecolor="#555555", hatch="xxx",
+                                     linewidth=0.0, zorder=4)  # fmt: skip
+            kk = _to(k_geo, crs)
+            _kawasan_outline(ax, kk)
+            _label(ax, kk, "kode_kawasan", fontsize=6, bold=True)
+
+        return draw
+
+    def rt_map(self, key: str, title: str, column: str, palette: dict, caption: str,
+               notes: Sequence[str] = (), outside: tuple[str, str] | None = None) -> None:  # fmt: skip
+        """A map of one per-RT column for the RTs in the SK's kawasan (unknown values
+        hatched); the RTs outside them in ``outside`` = (label, colour), or left blank."""
+        rt = self.rt
+        inside = (
+            rt["dalam_sk"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+            if "dalam_sk" in rt
+            else np.zeros(len(rt), dtype=bool)
+        )
+        vals = rt[column] if column in rt else pd.Series([pd.NA] * len(rt), index=rt.index)
+        luas = pd.to_numeric(rt["luas_ha"], errors="coerce") if "luas_ha" in rt else vals * 0
+        legend = []
+        for value, color in palette.items():
+            m = inside & (vals == value).fillna(False).to_numpy(dtype=bool)
+            if m.any():
+                label = f"{_capitalised(str(value))}: {int(m.sum())} RT, {format_number_id(float(luas[m].sum()), 2)} ha"
+                legend.append(Patch(facecolor=color, edgecolor="white", label=label))
+        unknown = inside & vals.isna().to_numpy()
+        if unknown.any():
+            legend.append(Patch(facecolor=_NO_DATA, edgecolor="#555555", hatch="xxx",
+                                label=f"Belum dapat ditentukan (lihat data kurang): {int(unknown.sum())} RT"))  # fmt: skip
+        if outside and (~inside).any():
+            legend.append(Patch(facecolor=outside[1], edgecolor="white",
+                                label=f"{outside[0]}: {int((~inside).sum())} RT"))  # fmt: skip
+        legend.append(Line2D([], [], color="black", lw=1.0, label="Batas kawasan kumuh (SK)"))
+        draw = self._rt_draw(column, palette, inside, outside[1] if outside else None)
         self.emit(key, title, draw, legend, caption, notes=notes)
 
     def legality(self) -> None:
-        self.kawasan_map(
-            "legalitas", "Peta legalitas lahan kawasan kumuh", "legalitas", _LEGAL_COLORS,
-            f"Legalitas lahan kawasan kumuh tahun {self.annex.tahun}",
-            notes=["Legal hanya bila status tanah dan kesesuaian tata ruang keduanya positif; kawasan ilegal bila salah satu RT-nya ilegal (lihat metode)."],
-            hatch_ilegal_rt=True,
+        self.rt_map(
+            "legalitas", "Peta legalitas lahan per RT", "legalitas_lahan", _LEGAL_COLORS,
+            f"Legalitas lahan RT di kawasan kumuh, tahun {self.annex.tahun}",
+            notes=["Legal hanya bila status lahan dan kesesuaian tata ruang keduanya positif; ditentukan per RT (domain.md §8). Label: kode kawasan."],
         )  # fmt: skip
 
     def priority(self) -> None:
@@ -414,10 +461,11 @@ class _AnnexMaps:
         )  # fmt: skip
 
     def pattern(self) -> None:
-        self.kawasan_map(
-            "pola_penanganan", "Peta pola penanganan kawasan kumuh", "pola_penanganan", _PATTERN_COLORS,
-            f"Pola penanganan kawasan kumuh tahun {self.annex.tahun}",
-            notes=["Legal dan kumuh berat/sedang → peremajaan; legal dan kumuh ringan → pemugaran; ilegal → permukiman kembali; tidak kumuh → pencegahan."],
+        self.rt_map(
+            "pola_penanganan", "Peta pola penanganan per RT", "pola_penanganan", _PATTERN_COLORS,
+            f"Pola penanganan per RT tahun {self.annex.tahun}; pola kawasan = campuran pola RT-nya",
+            notes=["Per RT: legal dan kumuh berat/sedang → peremajaan; legal dan kumuh ringan → pemugaran; ilegal → permukiman kembali; tidak kumuh → pencegahan. Label: kode kawasan."],
+            outside=("Pencegahan — di luar kawasan SK", _OUTSIDE_PREVENTION),
         )  # fmt: skip
 
 
@@ -431,8 +479,8 @@ def annex_maps(
 ) -> list[PrintMap]:
     """Every map of the RP2KPKP annex (domain.md §8) as PNG in ``directory``:
     administration, delineation, slum level per RT, one map per aspect (the RT's aspect
-    average in the rule set's score bands), land legality, priority and handling pattern
-    (:data:`MAP_KEYS`, numbered ``NN_<key>.png`` in that order).
+    average in the rule set's score bands), land legality per RT, priority per kawasan and
+    handling pattern per RT (:data:`MAP_KEYS`, numbered ``NN_<key>.png`` in that order).
 
     ``on_map(title)`` is called before each map (progress display).
 

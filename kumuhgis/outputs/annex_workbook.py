@@ -17,7 +17,7 @@ import pandas as pd
 
 from kumuhgis.analysis.rp2kpkp import Annex, method_lines, pattern_summary, priority_matrix_counts
 from kumuhgis.analysis.scoring import LEVEL_COLUMN, SECTORAL_COLUMN, TOTAL_COLUMN, score_labels
-from kumuhgis.core.memorandum import MEMORANDUM_COLUMNS
+from kumuhgis.core.memorandum import CEILING_SETTINGS_KEY, MEMORANDUM_COLUMNS, POLA, pola_key
 from kumuhgis.core.numeric import format_number_id
 from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.vocabulary import SUMBER_DANA
@@ -25,6 +25,7 @@ from kumuhgis.outputs.workbook import FORMAT_INTEGER, Column, Sheet, write_workb
 
 __all__ = [
     "column_labels",
+    "rt_labels",
     "annex_sheets",
     "memorandum_sheets",
     "write_annex_workbook",
@@ -57,16 +58,30 @@ _LABELS: dict[str, tuple[str, str]] = {
     "luas_ilegal_ha": ("Luas RT ilegal", "ha"),
     "tipologi_rinci": ("Tipologi (rincian luas)", ""),
     "prioritas": ("Prioritas", ""),
-    "pola_penanganan": ("Pola penanganan", ""),
+    "pola_penanganan": ("Pola penanganan (campuran pola RT)", ""),
     "data_kurang": ("Data kurang", ""),
     "kriteria": ("Kriteria", ""),
     "aspek": ("Aspek", ""),
     "uraian_kriteria": ("Uraian kriteria", ""),
-    "uraian_kegiatan": ("Uraian kegiatan", ""),
+    "kegiatan": ("Kegiatan", ""),
+    "kode_kel": ("Kode kelurahan", ""),
+    "pola": ("Pola penanganan", ""),
     "volume": ("Volume", ""),
     "satuan": ("Satuan", ""),
-    "harga_satuan_rp": ("Harga satuan", "Rp"),
+    "biaya_satuan_rp": ("Biaya satuan", "Rp"),
     "biaya_rp": ("Biaya", "Rp"),
+    "tahun": ("Tahun", ""),
+    "dalam_sk": ("Di kawasan SK", ""),
+    "legalitas_lahan": ("Legalitas lahan RT", ""),
+    "catatan_legalitas": ("Catatan legalitas", ""),
+    "catatan_pola": ("Catatan pola", ""),
+    "lingkup": ("Lingkup", ""),
+    "jumlah_kk": ("Jumlah KK", "KK"),
+    "pagu_rp": ("Pagu tahunan", "Rp"),
+    "program_rp": ("Program", "Rp"),
+    "sisa_rp": ("Sisa pagu", "Rp"),
+    "melebihi_pagu": ("Melebihi pagu", ""),
+    "belum_terdanai_rp": ("Belum terdanai (jumlah sumber dana)", "Rp"),
     "biaya_total_rp": ("Biaya total", "Rp"),
     "sumber_dana": ("Sumber dana", ""),
     "rincian_dana": ("Rincian dana", ""),
@@ -128,7 +143,22 @@ _PATTERN_COLUMNS = (
     "luas_ilegal_ha",
     "tipologi",
     "pola_penanganan",
+    *(f"luas_{pola_key(p)}_ha" for p in POLA),
+    *(f"jumlah_rt_{pola_key(p)}" for p in POLA),
     "data_kurang",
+)
+_RT_PATTERN_COLUMNS = (
+    "kode_rt",
+    "kode_kawasan",
+    "kode_kel",
+    "kelurahan",
+    "luas_ha",
+    "jumlah_kk",
+    LEVEL_COLUMN,
+    "legalitas_lahan",
+    "catatan_legalitas",
+    "pola_penanganan",
+    "catatan_pola",
 )
 _SK_COLUMNS = (
     "no_sk",
@@ -146,8 +176,12 @@ _SK_COLUMNS = (
 )
 _MEMORANDUM_HELP = [
     "Cara menyunting memorandum program / how to edit",
-    "1. Ubah isi lembar 'Memorandum program': satu baris = satu kegiatan di satu kawasan, satu kriteria, satu tahun, satu sumber dana.",
-    "2. Kolom wajib: Kode kawasan, Uraian kegiatan, Volume, Biaya (Rp), Tahun, Sumber dana. Kriteria boleh kosong untuk kegiatan non-fisik.",
+    "1. Ubah isi lembar 'Memorandum program': satu baris = satu kegiatan di satu kawasan (pencegahan: satu kelurahan), satu pola, satu kriteria, satu tahun, satu sumber dana.",
+    "2. Kolom wajib: Kode kawasan (baris pencegahan: Kode kelurahan), Kegiatan, Volume, Biaya (Rp), Tahun, Sumber dana. Kriteria boleh kosong untuk kegiatan non-fisik. Kode RT: satu atau beberapa kode dipisah titik koma.",
+    "Pola penanganan: "
+    + ", ".join(POLA)
+    + ". RT berpola permukiman kembali hanya mendapat lahan, hunian dan prasarana di lokasi baru — baris pekerjaan di tapak (berkriteria, atau pola pemugaran/peremajaan) untuk RT itu ditolak (lihat lembar 'Pola per RT').",
+    f"Pagu tahunan per sumber dana (pengaturan proyek '{CEILING_SETTINGS_KEY}', lembar 'Pagu tahunan'): jumlah satu sumber dana dalam satu tahun tidak boleh melebihi pagunya; baris yang melewatinya ditolak.",
     "3. Angka boleh ditulis gaya Indonesia (1.234,5; Rp 350.000.000) atau Inggris (1,234.5).",
     "4. Sumber dana: "
     + ", ".join(SUMBER_DANA)
@@ -173,9 +207,16 @@ def column_labels(rules: RuleSet | str | None = None) -> dict[str, tuple[str, st
     labels |= _LABELS
     for lv in rules.levels:
         labels[f"jumlah_rt_{lv.code.lower()}"] = (f"RT {lv.label_id} ({lv.code})", "RT")
-    for a in rules.aspects:
-        labels[f"biaya_{a.key}_rp"] = (f"Biaya {a.label_id.lower()}", "Rp")
+    for p in POLA:
+        labels[f"luas_{pola_key(p)}_ha"] = (f"Luas {p}", "ha")
+        labels[f"jumlah_rt_{pola_key(p)}"] = (f"RT {p}", "RT")
+        labels[f"biaya_{pola_key(p)}_rp"] = (f"Biaya {p}", "Rp")
     return labels
+
+
+def rt_labels(labels: dict) -> dict:
+    """``labels`` for a table of RTs: the pattern is the RT's own, not a mix."""
+    return {**labels, "pola_penanganan": ("Pola penanganan", "")}
 
 
 def _memo_columns() -> dict[str, Any]:
@@ -208,18 +249,58 @@ def _memorandum_sheet(annex: Annex) -> Sheet:
     )
 
 
+def _ceiling_sheet(annex: Annex, labels: dict) -> Sheet:
+    """The program's total per funding source and year against its ceiling."""
+    note = (
+        [
+            f"Tanpa pagu tahunan (pengaturan proyek '{CEILING_SETTINGS_KEY}' kosong): program dibagi menurut prioritas saja."
+        ]
+        if not annex.pagu
+        else []
+    )
+    return Sheet(
+        "Pagu tahunan",
+        annex.tahapan,
+        columns=labels,
+        title=["Jumlah program per sumber dana dan tahun terhadap pagu tahunan"],
+        notes=note,
+    )
+
+
+def _unfunded_sheet(annex: Annex, labels: dict) -> Sheet:
+    """What the ceilings leave out of the draft program."""
+    gap = annex.belum_terdanai
+    note = "Semua kebutuhan masuk program." if not len(gap) else ""
+    if annex.memorandum_asal == "proyek":
+        note = "Program isian Pokja: lihat selisih kebutuhan dan program di lembar Keterangan."
+    return Sheet(
+        "Belum terdanai",
+        gap,
+        columns=labels,
+        title=["Kebutuhan yang belum terdanai dalam pagu tahunan program"],
+        totals=["biaya_rp"] if len(gap) else False,
+        notes=[note] if note else [],
+    )
+
+
 def memorandum_sheets(annex: Annex) -> list[Sheet]:
     """The sheets of the editable memorandum file: the program (nothing under the table,
-    so it imports back as it is), instructions and the valid codes."""
+    so it imports back as it is), instructions, the ceilings, what is not funded, and the
+    valid codes (kawasan, RT with their pattern, criteria)."""
+    labels = column_labels(annex.rules)
     kaw = annex.profil[["kode_kawasan", "nama_kawasan", "prioritas", "pola_penanganan"]]
+    rts = annex.rt_pola[annex.rt_pola["dalam_sk"]][list(_RT_PATTERN_COLUMNS)]
     return [
         _memorandum_sheet(annex),
         Sheet("Petunjuk", None, notes=list(_MEMORANDUM_HELP)),
+        _ceiling_sheet(annex, labels),
+        _unfunded_sheet(annex, labels),
+        Sheet("Daftar kawasan", kaw, columns=labels, title=["Kode kawasan yang berlaku"]),
         Sheet(
-            "Daftar kawasan",
-            kaw,
-            columns=column_labels(annex.rules),
-            title=["Kode kawasan yang berlaku"],
+            "Pola per RT",
+            rts,
+            columns=rt_labels(labels),
+            title=["RT di kawasan SK: legalitas lahan dan pola penanganan"],
         ),
         Sheet(
             "Daftar kriteria",
@@ -331,12 +412,16 @@ def annex_sheets(annex: Annex) -> list[Sheet]:
         Sheet("Pertimbangan & legalitas", p[list(_PERTIMBANGAN_COLUMNS)], columns=labels, title=[f"Pertimbangan lain, legalitas lahan dan tipologi{where}", head], freeze_columns=2),
         Sheet("Prioritas", annex.ranking[list(_RANKING_COLUMNS)], columns=labels, title=[f"Peringkat prioritas penanganan{where}", head], freeze_columns=3),
         Sheet("Matriks prioritas", mat, columns=mat_labels, title=["Matriks prioritas: pertimbangan lain × tingkat kekumuhan (Permen PUPR 14/PRT/M/2018)"]),
-        Sheet("Pola penanganan", p[list(_PATTERN_COLUMNS)], columns=labels, title=[f"Pola penanganan per kawasan{where}", head], freeze_columns=2),
-        Sheet("Rekap pola", pattern_summary(p), columns=labels, title=["Jumlah kawasan dan luas per pola penanganan"]),
-        Sheet("Kebutuhan & biaya", annex.kebutuhan, columns=labels, title=[f"Kebutuhan penanganan dan biaya indikatif per kawasan dan kriteria{where}", f"Sisa volume tahun {annex.tahun} × harga satuan ({annex.costs.status}, harga {annex.costs.tahun_harga})"], totals=["biaya_rp"], freeze_columns=2),
-        Sheet("Biaya per kawasan", annex.biaya_kawasan, columns=labels, title=[f"Biaya indikatif per kawasan dan aspek{where}"], totals=True, freeze_columns=2),
-        Sheet("Biaya satuan", annex.costs.table, columns=labels, title=[f"Harga satuan per kriteria — {annex.costs.status.upper()}, tahun harga {annex.costs.tahun_harga}", f"Sumber: {annex.costs.sumber}"]),
+        Sheet("Pola penanganan", p[list(_PATTERN_COLUMNS)], columns=labels, title=[f"Pola penanganan per kawasan: campuran pola RT-nya{where}", head], freeze_columns=2),
+        Sheet("Pola per RT", annex.rt_pola[list(_RT_PATTERN_COLUMNS)], columns=rt_labels(labels), title=[f"Legalitas lahan dan pola penanganan per RT{where}", head + "; RT di luar kawasan SK: pencegahan"], freeze_columns=1),
+        Sheet("Rekap pola", pattern_summary(annex.rt_pola), columns=labels, title=["Jumlah RT, luas, KK dan kawasan per pola penanganan"]),
+        Sheet("Kebutuhan & biaya", annex.kebutuhan, columns=labels, title=[f"Kebutuhan penanganan dan biaya indikatif menurut pola{where}", f"Biaya mengikuti pola; sisa volume tahun {annex.tahun}; harga satuan {annex.costs.status}, harga {annex.costs.tahun_harga}"], totals=["biaya_rp"], freeze_columns=2),
+        Sheet("Biaya per kawasan", annex.biaya_kawasan, columns=labels, title=[f"Biaya indikatif per kawasan dan pola penanganan{where}", "Pencegahan dihitung per kelurahan (lembar Kebutuhan & biaya)"], totals=True, freeze_columns=2),
+        Sheet("Biaya satuan", annex.costs.table, columns=labels, title=[f"Harga satuan per kriteria (pemugaran, peremajaan) — {annex.costs.status.upper()}, tahun harga {annex.costs.tahun_harga}", f"Sumber: {annex.costs.sumber}"]),
+        Sheet("Biaya satuan pola", annex.costs.pola_table, columns=labels, title=[f"Harga satuan kegiatan menurut pola — {annex.costs.status.upper()}, tahun harga {annex.costs.tahun_harga}", f"Sumber: {annex.costs.sumber}"]),
         memorandum_sheets(annex)[0],
+        _ceiling_sheet(annex, labels),
+        _unfunded_sheet(annex, labels),
     ]  # fmt: skip
     if len(annex.sk):
         sheets.append(_sk_sheet(annex, labels))

@@ -81,7 +81,9 @@ def dashboard(
     :func:`kumuhgis.analysis.city.reduction_city` (domain.md §5, rolled up per §2).
 
     ``year_from`` defaults to the first year with RT conditions (the baseline), ``year_to``
-    to the last.
+    to the last. The figures cover every RT of the city or kelurahan (scope ``kota``,
+    domain.md §5); the official figures of the SK in force, and the kumuh RTs outside every
+    SK, are in ``reduction.lingkup_tabel`` for a page that shows them.
     """
     from kumuhgis.analysis.city import reduction_city, score_city
     from kumuhgis.core.rules import load_rules
@@ -103,7 +105,10 @@ def dashboard(
     y1 = condition_year(years, year_to)
     if y1 < y0:
         raise UsageError(f"tahun akhir {y1} sebelum tahun awal {y0} / end year before start year")
-    red = reduction_city(snapshot, year_from=y0, year_to=y1, by="kelurahan", scored=scored)
+    # every RT of the city (or kelurahan); the SK scope is in red.lingkup_tabel
+    red = reduction_city(
+        snapshot, year_from=y0, year_to=y1, by="kelurahan", scored=scored, scope="kota"
+    )
     rules = load_rules(red.rules)
     per = red.per_tahun
     wil = red.wilayah
@@ -403,6 +408,7 @@ def write_download(
             data.kolaborasi.drop(columns=["status"]),
             path,
             tolerance_m=tolerance_from_settings(data.settings),
+            rules=snapshot.rules,
         )
         return path
     if name == "verifikasi_sk":

@@ -13,7 +13,22 @@ from kumuhgis.core.rules import RuleSet
 from kumuhgis.outputs.files import write_frame
 from kumuhgis.outputs.workbook import Sheet, write_workbook
 
-__all__ = ["column_labels", "explanation_lines", "reduction_sheets", "write_reduction"]
+__all__ = [
+    "change_words",
+    "column_labels",
+    "explanation_lines",
+    "reduction_sheets",
+    "write_reduction",
+]
+
+
+def change_words(reduction_ha: float, *, lang: str = "id") -> tuple[str, float]:
+    """How a reduction reads: ``("berkurang", x)`` for a fall, ``("bertambah", x)`` for a
+    rise (a negative reduction), ``x`` ≥ 0 (domain.md §5: never "berkurang -x ha")."""
+    up = reduction_ha < 0
+    if lang == "id":
+        return ("bertambah" if up else "berkurang"), abs(reduction_ha)
+    return ("up" if up else "down"), abs(reduction_ha)
 
 
 def column_labels(
@@ -43,6 +58,7 @@ def column_labels(
         "pengurangan_ha_setara_ha": ("[2] Pengurangan hektar setara", "ha"),
         "kontribusi_ha": ("[3] Kontribusi penanganan", "ha"),
         "kontribusi": ("[3] Kontribusi penanganan (proporsi)", "0–1"),
+        "lingkup": ("Lingkup", ""),
         "luas_kumuh_ha": ("[1] Luas kumuh", "ha"),
         "ha_setara_ha": ("[2] Hektar setara (rata-rata sektoral)", "ha"),
         "jenis": ("Jenis", ""),
@@ -64,8 +80,15 @@ def column_labels(
         "volume_subtracted": ("Volume dikurangkan", ""),
         "volume_after": ("Volume tahun ini", ""),
     }
-    labels["ha_setara_awal_ha"] = (f"[2] Hektar setara{y0}", "ha")
-    labels["ha_setara_akhir_ha"] = (f"[2] Hektar setara{y1}", "ha")
+    labels["ha_setara_awal_ha"] = (f"[2] Hektar setara{y0} (rata-rata sektoral per kriteria)", "ha")
+    labels["ha_setara_akhir_ha"] = (
+        f"[2] Hektar setara{y1} (rata-rata sektoral per kriteria)",
+        "ha",
+    )
+    labels["pengurangan_ha_setara_ha"] = (
+        "[2] Pengurangan hektar setara (rata-rata sektoral; negatif = bertambah)",
+        "ha",
+    )
     for lv in rules.levels:
         labels[f"jumlah_rt_{lv.code.lower()}"] = (f"Jumlah RT {lv.label_id} ({lv.code})", "RT")
         labels[f"luas_{lv.code.lower()}_ha"] = (f"Luas {lv.label_id} ({lv.code})", "ha")
@@ -102,8 +125,13 @@ def explanation_lines(result: Reduction) -> list[str]:
         "tahun sebelumnya, dibatasi 0–1; hektar = luas RT × kontribusi. Untuk rentang tahun: tahun dasar → tahun akhir.",
         "Angka kawasan, kelurahan, kecamatan dan kota adalah jumlah angka RT (bukan rata-rata persentase); "
         "jumlah angka kelurahan sama persis dengan angka kota. Angka dibulatkan hanya saat ditampilkan.",
-        "Kondisi tahun tanpa survei diturunkan dari tahun sebelumnya dikurangi volume kolaborasi di dalam RT dan di dalam delineasi; "
-        "kolaborasi di luar delineasi tidak mengurangi volume RT mana pun (lembar 'Jejak kolaborasi').",
+        "Kondisi tahun tanpa survei diturunkan dari tahun sebelumnya: per kriteria, volume dikurangi volume kolaborasi untuk kriteria itu "
+        "× porsinya di RT (bagian di dalam delineasi yang berlaku, dibagi antar-RT menurut panjang/luasnya; titik: RT tempatnya). "
+        "Satu volume untuk beberapa kriteria berlaku bagi masing-masing, kecuali kriteria yang berbagi satu panjang ideal (2a/2b, 4b/4c): "
+        "di sana satu volume per kriteria. Kolaborasi di luar delineasi (dan bagian luar dari 'sebagian') tidak mengurangi volume RT mana pun: "
+        "itu pencegahan (lembar 'Jejak kolaborasi').",
+        f"Lingkup: {result.lingkup_label if result.lingkup == 'sk' else 'seluruh kota (semua RT)'}. Lembar 'Lingkup' memberi angka kota "
+        "untuk SK yang berlaku (angka resmi), seluruh kota, dan RT kumuh di luar semua kawasan SK (calon SK berikutnya).",
         "RT → kawasan: titik representatif RT di dalam poligon delineasi, atau tercantum di kolom kode_rt SK Kumuh.",
         "Target: pengaturan proyek 'target_pengurangan_ha' (ha per tahun; 'target_pengurangan_jenis': kumulatif sejak "
         "tahun dasar, bawaan, atau tahunan), dibandingkan dengan pengurangan luas kumuh [1].",
@@ -118,8 +146,9 @@ def reduction_sheets(result: Reduction, *, kota: str = ""):
     labels = column_labels(result.rules, year_from=result.year_from, year_to=result.year_to)
     by = "kota" if result.by == "kriteria" else result.by
     where = f" {kota}" if kota else ""
+    scope = result.lingkup_label if result.lingkup == "sk" else "seluruh kota (semua RT)"
     head = [
-        f"Pengurangan kawasan kumuh{where} {result.year_from}–{result.year_to}, per {_BY_ID[by]}",
+        f"Pengurangan kawasan kumuh{where} {result.year_from}–{result.year_to}, per {_BY_ID[by]}; lingkup: {scope}",
         f"Aturan: {result.rules.title_id}. [1] luas kumuh resmi (biner per RT) · [2] hektar setara per kriteria · "
         "[3] kontribusi penanganan — tiga ukuran berbeda, jangan dijumlahkan satu sama lain.",
     ]
@@ -138,8 +167,9 @@ def reduction_sheets(result: Reduction, *, kota: str = ""):
         ),
         Sheet(
             "Per kriteria", result.kriteria, columns=labels,
-            title=[f"[2] Hektar setara per kriteria, aspek dan sektoral (seluruh kota), {result.year_from}–{result.year_to}"],
+            title=[f"[2] Hektar setara per kriteria, aspek dan sektoral ({scope}), {result.year_from}–{result.year_to}"],
         ),
+        *_scope_sheet(result, labels),
         Sheet(
             "Per tingkat per tahun", result.per_tahun, columns=labels, freeze_columns=freeze,
             title=[f"[1] Luas per tingkat kekumuhan per tahun, per {_BY_ID[by]}; [2] hektar setara; [3] kontribusi tahun t−1 → t"],
@@ -158,6 +188,23 @@ def reduction_sheets(result: Reduction, *, kota: str = ""):
         )  # fmt: skip
     sheets.append(Sheet("Keterangan", None, notes=explanation_lines(result)))
     return sheets
+
+
+def _scope_sheet(result: Reduction, labels) -> list:
+    """The "Lingkup" sheet: the city totals of every measure for the SK in force, the whole
+    city and the kumuh RTs outside every SK (domain.md §5)."""
+    table = result.lingkup_tabel
+    if table is None or table.empty:
+        return []
+    scope_labels = {**labels, "uraian": ("Lingkup", "")}
+    cols = [c for c in table.columns if c != "lingkup"]
+    return [
+        Sheet(
+            "Lingkup", table[cols], columns=scope_labels,
+            title=[f"Semua ukuran per lingkup, {result.year_from}–{result.year_to}: SK yang berlaku (angka resmi), "
+                   "seluruh kota, dan RT kumuh di luar semua kawasan SK — lingkup berbeda, jangan dijumlahkan"],
+        )
+    ]  # fmt: skip
 
 
 def write_reduction(result: Reduction, path, *, kota: str = ""):

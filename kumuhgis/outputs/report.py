@@ -11,8 +11,9 @@ stacks whole figures; tables would have to be paginated by hand and the contents
 guessed.
 
 The story is :data:`SECTIONS`: one (title, builder) entry per section, in print order;
-the builders are in :mod:`kumuhgis.outputs.report_sections`, the tables, styles and fonts
-they use in :mod:`kumuhgis.outputs.report_style`.
+the builders are in :mod:`kumuhgis.outputs.report_sections` and (patterns, needs, the
+phased memorandum program) :mod:`kumuhgis.outputs.report_program`, the tables, styles and
+fonts they use in :mod:`kumuhgis.outputs.report_style`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 from kumuhgis import __version__
 from kumuhgis.analysis.rp2kpkp import Annex
 from kumuhgis.core.errors import UsageError
+from kumuhgis.outputs import report_program as program
 from kumuhgis.outputs import report_sections as sections
 from kumuhgis.outputs.cartography import PrintMap
 from kumuhgis.outputs.files import atomic_path
@@ -49,9 +51,9 @@ SECTIONS: tuple[tuple[str, Callable[[SectionContext, str], list]], ...] = (
     ("4. Pertimbangan lain, legalitas lahan dan tipologi", sections.considerations),
     ("5. Peta", sections.maps),
     ("6. Prioritas penanganan", sections.priority),
-    ("7. Pola penanganan", sections.patterns),
-    ("8. Kebutuhan penanganan dan biaya indikatif", sections.needs),
-    ("9. Memorandum program", sections.memorandum),
+    ("7. Pola penanganan", program.patterns),
+    ("8. Kebutuhan penanganan dan biaya indikatif", program.needs),
+    ("9. Memorandum program", program.memorandum),
     ("10. Data kurang dan catatan", sections.gaps),
 )
 
@@ -164,8 +166,10 @@ def _story(annex: Annex, maps: Sequence[PrintMap], st: dict) -> list:
 def write_report(annex: Annex, maps: Sequence[PrintMap], path: str | os.PathLike) -> ReportInfo:
     """Write the annex PDF (module docstring): cover, contents, method and rule sources,
     verified SK, kawasan profile, pertimbangan lain and legality, the maps (full pages at
-    their paper size), priority matrix and ranking, handling patterns, needs and indicative
-    cost, memorandum program, data gaps. Written atomically.
+    their paper size; legality and handling pattern per RT), priority matrix and ranking,
+    the pattern mix per pattern and per kawasan, needs and indicative cost by pattern, the
+    memorandum program phased with its yearly totals against the ceilings and what is not
+    funded, data gaps. Written atomically.
 
     Parameters
     ----------

@@ -1,4 +1,6 @@
-"""The sections of the printable RP2KPKP annex (domain.md §8), one builder each.
+"""The sections of the printable RP2KPKP annex (domain.md §8), one builder each: cover,
+contents, method, SK, profile, considerations, maps, priority and data gaps (the program
+sections — patterns, needs, memorandum — are :mod:`kumuhgis.outputs.report_program`).
 
 Every builder takes the :class:`SectionContext` and the section's title and returns its
 flowables, page breaks and template switches included; :data:`kumuhgis.outputs.report.SECTIONS`
@@ -27,14 +29,7 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from kumuhgis import __version__
-from kumuhgis.analysis.rp2kpkp import (
-    Annex,
-    cost_by_kawasan,
-    memorandum_pivot,
-    method_lines,
-    pattern_summary,
-    priority_matrix_counts,
-)
+from kumuhgis.analysis.rp2kpkp import Annex, method_lines, priority_matrix_counts
 from kumuhgis.analysis.verification import FLAG_LABELS
 from kumuhgis.core.numeric import format_number_id, format_rupiah
 from kumuhgis.outputs.cartography import PrintMap
@@ -50,18 +45,8 @@ __all__ = [
     "considerations",
     "maps",
     "priority",
-    "patterns",
-    "needs",
-    "memorandum",
     "gaps",
 ]
-
-_POLA_TEXT = {
-    "peremajaan": "Peremajaan: mewujudkan kondisi rumah, perumahan, permukiman dan lingkungan hunian yang lebih baik untuk melindungi keselamatan dan keamanan penghuni dan masyarakat sekitar; untuk lahan legal dengan tingkat kumuh berat atau sedang.",
-    "pemugaran": "Pemugaran: perbaikan dan/atau pembangunan kembali perumahan dan permukiman menjadi layak huni; untuk lahan legal dengan tingkat kumuh ringan.",
-    "permukiman kembali": "Permukiman kembali: memindahkan masyarakat dari lokasi yang tidak mungkin dibangun kembali karena tidak sesuai rencana tata ruang dan/atau rawan bencana; untuk lahan ilegal pada semua tingkat kumuh.",
-    "pencegahan": "Pencegahan: pengawasan dan pengendalian serta pemberdayaan masyarakat, untuk kawasan yang tidak (lagi) kumuh.",
-}
 
 
 @dataclass(frozen=True)
@@ -122,6 +107,13 @@ def _cover_warnings(annex: Annex) -> list[str]:
         warn.append(
             "Memorandum program adalah DRAF otomatis untuk disunting Pokja PKP (berkas memorandum_program.xlsx) lalu diimpor kembali."
         )
+        if annex.pagu:
+            gap = (
+                float(annex.belum_terdanai["biaya_rp"].sum()) if len(annex.belum_terdanai) else 0.0
+            )
+            warn.append(
+                f"Program disusun dalam pagu tahunan per sumber dana; kebutuhan yang belum terdanai: {format_rupiah(gap)} (bagian 9)."
+            )
     return warn
 
 
@@ -380,7 +372,7 @@ def considerations(ctx: SectionContext, title: str) -> list:
     return story
 
 
-# --------------------------------------------------------------------------- 5, 6, 7
+# --------------------------------------------------------------------------- 5, 6
 
 
 def maps(ctx: SectionContext, title: str) -> list:
@@ -492,197 +484,7 @@ def priority(ctx: SectionContext, title: str) -> list:
     ]
 
 
-def patterns(ctx: SectionContext, title: str) -> list:
-    """Section 7: what each handling pattern means, kawasan and luas per pattern, the
-    pattern of each kawasan."""
-    p, st, plan = ctx.annex.profil, ctx.st, ctx.annex.plan
-    story = [CondPageBreak(9 * cm), Paragraph(title, st["H1"])]
-    used = list(dict.fromkeys([v for row in plan.pola.values() for v in row.values()]))
-    story += [para(_POLA_TEXT[name], st, "small") for name in used if name in _POLA_TEXT]
-    ps = pattern_summary(p)
-    summary_cols = [
-        Col("pola_penanganan", "Pola penanganan", 2),
-        Col("jumlah_kawasan", "Jumlah kawasan", 1, "int"),
-        Col("luas_ha", "Luas Σ RT (ha)", 1.2, "dec2"),
-        Col("luas_kumuh_ha", "Luas kumuh (ha)", 1.2, "dec2"),
-        Col("kawasan", "Kawasan", 7),
-    ]
-    totals = {
-        "jumlah_kawasan": int(ps["jumlah_kawasan"].sum()),
-        "luas_ha": float(ps["luas_ha"].sum()),
-        "luas_kumuh_ha": float(ps["luas_kumuh_ha"].sum()),
-    }
-    cols = [
-        Col("kode_kawasan", "Kode", 1.2),
-        Col("nama_kawasan", "Nama kawasan", 3.2),
-        Col("tingkat_label", "Tingkat kekumuhan", 1.8),
-        Col("legalitas", "Legalitas lahan", 1.2),
-        Col("luas_ilegal_ha", "Luas RT ilegal (ha)", 1.2, "dec2"),
-        Col("tipologi", "Tipologi", 1.6),
-        Col("pola_penanganan", "Pola penanganan", 2.0),
-    ]
-    return [
-        *story,
-        table(ps, summary_cols, ctx.wide, st, totals=totals),
-        Spacer(1, 6),
-        table(p.assign(tingkat_label=ctx.level_label(p)), cols, ctx.wide, st),
-    ]
-
-
-# --------------------------------------------------------------------------- 8, 9, 10
-
-
-def _cost_tables(ctx: SectionContext) -> list:
-    """Cost per kawasan and aspect, and the unit cost of each criterion."""
-    annex, r, st = ctx.annex, ctx.annex.rules, ctx.st
-    bk = cost_by_kawasan(annex.kebutuhan, annex.profil, rules=r)
-    cols = [
-        Col("kode_kawasan", "Kode", 1.1),
-        Col("nama_kawasan", "Nama kawasan", 2.8),
-        Col("prioritas", "Prio- ritas", 0.6, "int"),
-        *(
-            Col(
-                f"biaya_{a.key}_rp",
-                f"{a.label_id.replace('Kondisi ', '').capitalize()} (Rp)",
-                1.55,
-                "rp",
-            )
-            for a in r.aspects
-        ),
-        Col("biaya_total_rp", "Jumlah (Rp)", 1.75, "rp"),
-    ]
-    tot = {c.name: float(bk[c.name].sum()) for c in cols if c.kind == "rp"}
-    ct = annex.costs.table.merge(r.describe()[["kode", "kriteria"]], on="kode", how="left")
-    ct_cols = [
-        Col("kode", "Kode", 0.8),
-        Col("kriteria", "Kriteria", 5),
-        Col("uraian", "Kegiatan penanganan", 5),
-        Col("satuan", "Satuan", 1),
-        Col("harga_rp", "Harga satuan (Rp)", 2, "rp"),
-    ]
-    return [
-        table(bk, cols, ctx.wide, st, totals=tot, font_size=6.8),
-        Paragraph("Harga satuan per kriteria", st["H2"]),
-        table(ct, ct_cols, ctx.wide, st),
-    ]
-
-
-def _needs_per_criterion(ctx: SectionContext) -> list:
-    st, kb = ctx.st, ctx.annex.kebutuhan
-    story = [Paragraph("Volume dan biaya seluruh kawasan per kriteria", st["H2"])]
-    if not len(kb):
-        return story
-    per = (
-        kb.groupby(["kriteria", "uraian_kegiatan", "satuan"], sort=False)
-        .agg(
-            volume=("volume", "sum"),
-            biaya_rp=("biaya_rp", "sum"),
-            jumlah_kawasan=("kode_kawasan", "nunique"),
-        )
-        .reset_index()
-    )
-    cols = [
-        Col("kriteria", "Kode", 0.8),
-        Col("uraian_kegiatan", "Kegiatan penanganan", 6),
-        Col("jumlah_kawasan", "Jumlah kawasan", 1.2, "int"),
-        Col("volume", "Volume", 1.6, "dec2"),
-        Col("satuan", "Satuan", 1),
-        Col("biaya_rp", "Biaya (Rp)", 2.4, "rp"),
-    ]
-    totals = {"biaya_rp": float(per["biaya_rp"].sum())}
-    return [*story, table(per, cols, ctx.wide, st, totals=totals)]
-
-
-def needs(ctx: SectionContext, title: str) -> list:
-    """Section 8: needs and indicative cost per kawasan, unit costs, totals per criterion."""
-    annex, st = ctx.annex, ctx.st
-    basis = (
-        f"Biaya = sisa volume tahun {annex.tahun} × harga satuan {'INDIKATIF' if annex.costs.indicative else 'resmi'} "
-        f"(tahun harga {annex.costs.tahun_harga}). {annex.costs.sumber}."
-    )
-    return [
-        PageBreak(),
-        Paragraph(title, st["H1"]),
-        box([basis], st, ctx.wide),
-        Spacer(1, 6),
-        *_cost_tables(ctx),
-        *_needs_per_criterion(ctx),
-    ]
-
-
-def _program(ctx: SectionContext) -> list:
-    """The program per kawasan, activity and funding source, one column per year."""
-    memo, years = ctx.annex.memorandum, ctx.annex.memorandum_tahun
-    pv = memorandum_pivot(memo, years=years)
-    pv = pv.assign(
-        kegiatan=[
-            f"{k + ' ' if k else ''}{u}"
-            for k, u in zip(pv["kriteria"], pv["uraian_kegiatan"], strict=True)
-        ],
-        vol=[
-            f"{format_number_id(v, 2 if v % 1 else 0)} {s}".strip()
-            for v, s in zip(pv["volume"], pv["satuan"], strict=True)
-        ],
-    )
-    cols = [
-        Col("kode_kawasan", "Kode", 1.0),
-        Col("kegiatan", "Kegiatan", 3.6),
-        Col("vol", "Volume", 1.1),
-        Col("sumber_dana", "Sumber dana", 1.4),
-        *(Col(f"rp_{y}", f"{y} (Rp)", 1.45, "rp0") for y in years),
-        Col("rp_total", "Jumlah (Rp)", 1.55, "rp"),
-    ]
-    tot = {c.name: float(pv[c.name].sum()) for c in cols if c.kind in ("rp", "rp0")}
-    return [table(pv, cols, ctx.wide, ctx.st, totals=tot, font_size=6.5)]
-
-
-def _funding_recap(ctx: SectionContext) -> list:
-    """Cost per funding source and year."""
-    memo, years = ctx.annex.memorandum, ctx.annex.memorandum_tahun
-    rs = memo.pivot_table(
-        index="sumber_dana", columns="tahun", values="biaya_rp", aggfunc="sum", fill_value=0.0
-    )
-    rs = rs.reindex(columns=years, fill_value=0.0)
-    rs.columns = [f"rp_{y}" for y in rs.columns]
-    rs["rp_total"] = rs.sum(axis=1)
-    rs = rs.reset_index()
-    cols = [
-        Col("sumber_dana", "Sumber dana", 2.4),
-        *(Col(f"rp_{y}", f"{y} (Rp)", 1.6, "rp") for y in years),
-        Col("rp_total", "Jumlah (Rp)", 1.8, "rp"),
-    ]
-    totals = {c.name: float(rs[c.name].sum()) for c in cols if c.kind == "rp"}
-    return [
-        Paragraph("Rekap per sumber dana dan tahun", ctx.st["H2"]),
-        table(rs, cols, ctx.wide, ctx.st, totals=totals),
-    ]
-
-
-def memorandum(ctx: SectionContext, title: str) -> list:
-    """Section 9: the memorandum program (the Pokja's, else the draft) and its recap."""
-    annex, st = ctx.annex, ctx.st
-    memo, years = annex.memorandum, annex.memorandum_tahun
-    story = [PageBreak(), Paragraph(title, st["H1"])]
-    if annex.memorandum_asal == "draf":
-        story.append(
-            box(
-                [
-                    f"DRAF otomatis: kawasan diurutkan menurut peringkat prioritas dan dibagi rata ke {len(years)} tahun ({years[0]}–{years[-1]}); sumber dana usulan per aspek. Pokja PKP menyunting memorandum_program.xlsx lalu menjalankan: kumuhgis memorandum-import PROYEK.gpkg memorandum_program.xlsx."
-                ],
-                st,
-                ctx.wide,
-            )
-        )
-    else:
-        story.append(
-            para(
-                f"Isian Pokja PKP yang diimpor ke proyek ({len(memo)} baris kegiatan).", st, "small"
-            )
-        )
-    story.append(Spacer(1, 6))
-    if len(memo):
-        story += [*_program(ctx), *_funding_recap(ctx)]
-    return story
+# --------------------------------------------------------------------------- 10
 
 
 def gaps(ctx: SectionContext, title: str) -> list:
@@ -700,9 +502,17 @@ def gaps(ctx: SectionContext, title: str) -> list:
     else:
         story.append(para("Semua data yang diperlukan tersedia untuk setiap kawasan.", st))
     story += [para(note, st, "small") for note in annex.notes]
+    need = float(annex.kebutuhan["biaya_rp"].sum())
+    prog = float(annex.memorandum["biaya_rp"].sum()) if len(annex.memorandum) else 0.0
+    gap = float(annex.belum_terdanai["biaya_rp"].sum()) if len(annex.belum_terdanai) else 0.0
     story.append(
         para(
-            f"Total biaya indikatif seluruh kawasan: {format_rupiah(float(annex.kebutuhan['biaya_rp'].sum()))}.",
+            f"Total kebutuhan (biaya indikatif menurut pola): {format_rupiah(need)}; memorandum program {format_rupiah(prog)}"
+            + (
+                f"; belum terdanai {format_rupiah(gap)}."
+                if annex.memorandum_asal == "draf"
+                else "."
+            ),
             st,
             "small",
         )

@@ -151,12 +151,18 @@ class GeoPackageStore(Store):
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(
-        self, *, command: str = "", create: bool = False, fresh: bool = False
+        self,
+        *,
+        command: str = "",
+        create: bool = False,
+        fresh: bool = False,
+        user: str | None = None,
     ) -> Iterator[_Transaction]:
         """Group several writes into one all-or-nothing change of the file.
 
         ``create`` makes the project when it does not exist; ``fresh`` starts from an
-        empty project, so that what the transaction writes replaces everything.
+        empty project, so that what the transaction writes replaces everything; ``user``
+        is who writes (the audit's ``pengguna``).
 
         >>> with store.transaction(command="kumuhgis demo") as tx:   # doctest: +SKIP
         ...     tx.write("wilayah", wilayah)
@@ -173,7 +179,7 @@ class GeoPackageStore(Store):
                         f"Proyek {self.path} tidak ada; buat dulu dengan `kumuhgis import` atau "
                         f"`kumuhgis demo` / project {self.path} does not exist"
                     )
-                tx = _Transaction(tmp, command=command)
+                tx = _Transaction(tmp, command=command, user=user)
                 yield tx
                 tx.finish()
                 _fsync(tmp)
@@ -188,8 +194,8 @@ class GeoPackageStore(Store):
 class _Transaction(Transaction):
     """Writes into the temporary copy; only :meth:`GeoPackageStore.transaction` commits it."""
 
-    def __init__(self, path: Path, *, command: str):
-        super().__init__(command=command)
+    def __init__(self, path: Path, *, command: str, user: str | None = None):
+        super().__init__(command=command, user=user)
         self.path = path
 
     def _tables(self) -> list[str]:
@@ -215,10 +221,6 @@ class _Transaction(Transaction):
         rows = history_rows(self.path, data=data, read_only=False) if self.path.exists() else []
         return history_frame(rows, data=data)
 
-    def stored_settings(self) -> dict | None:
-        text = self.meta().get("settings", "")
-        return (yaml.safe_load(text) or {}) if text else {}
-
     def write(
         self,
         layer: str,
@@ -238,7 +240,7 @@ class _Transaction(Transaction):
         if schema.spatial:  # as stored: EPSG:4326, polygons as MultiPolygon
             data = storage_geometry(data, layer)
         old = self.current(layer)
-        self.history.remember(layer, "layer", old)
+        self.remember(layer, "layer", old)
         if mode == "append" and old is not None:
             check_unique_against(old, data, schema)
         rows, change = plan_write(layer, old, data, mode)
@@ -278,7 +280,7 @@ class _Transaction(Transaction):
         check_mode(mode, layer=False)
         data = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])
         old = self.current(name, "tabel")
-        self.history.remember(name, "tabel", old)
+        self.remember(name, "tabel", old)
         rows, change = plan_write(name, old, data, mode)
         if mode == "append" and old is not None:
             data = pd.concat([old, data], ignore_index=True)

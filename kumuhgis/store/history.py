@@ -233,10 +233,17 @@ class _Touch:
 
 class HistoryRecorder:
     """What one transaction changes, for its history rows: the state of every layer and
-    table before the transaction first wrote it, and the counts of each write."""
+    table before the transaction first wrote it, and the counts of each write.
 
-    def __init__(self) -> None:
+    The tables named in ``private`` (the logins) and the meta keys starting with
+    ``secret_prefix`` (the session key) belong to the server, not to the city's data: they
+    get no history row, so the history never holds a password hash or a key, and a
+    restore leaves the logins and the secrets as they are."""
+
+    def __init__(self, *, private: tuple[str, ...] = (), secret_prefix: str | None = None):
         self._touches: dict[str, _Touch] = {}
+        self._private = frozenset(private)
+        self._secret_prefix = secret_prefix
         self.copied: list[dict] | None = None  # a copied project's history (db copy)
 
     def touched(self, name: str) -> bool:
@@ -244,10 +251,16 @@ class HistoryRecorder:
 
     def remember(self, name: str, kind: str, before: pd.DataFrame | None) -> None:
         """The state of ``name`` before this transaction (kept from its first write)."""
-        self._touches.setdefault(name, _Touch(kind=kind, before=before))
+        if name not in self._private:
+            self._touches.setdefault(name, _Touch(kind=kind, before=before))
+
+    def _secret(self, key: str) -> bool:
+        return bool(self._secret_prefix) and str(key).startswith(self._secret_prefix)
 
     def note(self, change: WriteChange, *, source: str = "") -> None:
         """Count one write to a remembered layer or table."""
+        if change.name in self._private:
+            return
         touch = self._touches[change.name]
         touch.operations.append(change.mode)
         if source and source not in touch.sources:
@@ -290,7 +303,8 @@ class HistoryRecorder:
             if touch.before is not None:
                 row.update(reverse_step(touch.before, now))
             rows.append(row)
-        changed = {k: v for k, v in meta_updates.items() if (meta_before or {}).get(k) != v}
+        changed = {k: v for k, v in meta_updates.items()
+                   if (meta_before or {}).get(k) != v and not self._secret(k)}  # fmt: skip
         if changed:
             previous = {k: (meta_before or {}).get(k) for k in changed}
             data = json.dumps(previous, ensure_ascii=False, sort_keys=True).encode("utf-8")

@@ -39,6 +39,7 @@ from kumuhgis.core.schema import (
     empty_frame,
     get_layer,
     storage_dtype,
+    unique_key,
 )
 from kumuhgis.store.changes import changed_rows, to_json
 from kumuhgis.store.history import HistoryRecorder, keep_count
@@ -49,7 +50,9 @@ __all__ = [
     "AUDIT_DETAIL_COLUMNS",
     "AUDIT_TABLE",
     "META_TABLE",
+    "PRIVATE_TABLES",
     "SCHEMA_VERSION",
+    "SECRET_PREFIX",
     "Store",
     "Transaction",
     "as_layer",
@@ -60,6 +63,7 @@ __all__ = [
     "coerce_to_schema",
     "current_user",
     "now_iso",
+    "public_values",
     "storage_geometry",
     "storage_geometry_type",
 ]
@@ -83,10 +87,26 @@ AUDIT_COLUMNS = (
 #: kept by both backends (a GeoPackage made before they were kept gets them at its next write).
 AUDIT_DETAIL_COLUMNS = ("lama", "baru")
 _RESERVED_PREFIX = "kumuhgis_"
+#: Project tables that belong to the server, not to the city's data (the logins of
+#: :mod:`kumuhgis.store.users`): copied by ``kumuhgis db copy``, left out of a public copy
+#: (:func:`kumuhgis.store.transfer.copy_project` with ``public=True``).
+PRIVATE_TABLES = ("pengguna",)
+#: Columns and meta keys whose names start with this hold secrets (a password hash, the
+#: session key): never written into the audit's old and new values, never in a public copy.
+SECRET_PREFIX = "rahasia_"
+
+
+def public_values(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``frame`` without its secret columns (:data:`SECRET_PREFIX`), for the audit."""
+    if frame is None:
+        return None
+    secret = [c for c in frame.columns if str(c).startswith(SECRET_PREFIX)]
+    return frame.drop(columns=secret) if secret else frame
 
 
 def current_user() -> str:
-    """Who writes: ``KUMUHGIS_USER``, else the login name."""
+    """Who writes from a terminal: ``KUMUHGIS_USER``, else the login name. (A write from
+    the web app names its logged-in user: ``transaction(user=...)``.)"""
     for var in ("KUMUHGIS_USER", "USER", "LOGNAME", "USERNAME"):
         if os.environ.get(var):
             return os.environ[var]
@@ -238,8 +258,8 @@ def check_unique_against(current: pd.DataFrame, new: pd.DataFrame, schema: Layer
     """Refuse appending rows whose key (the layer's unique columns) is already stored."""
     if not schema.unique or current.empty:
         return
-    key_cur = current[list(schema.unique)].astype(str).agg("|".join, axis=1)
-    key_new = new[list(schema.unique)].astype(str).agg("|".join, axis=1)
+    key_cur = unique_key(current, schema, sep="|")
+    key_new = unique_key(new, schema, sep="|")
     clash = sorted(set(key_new) & set(key_cur))
     if clash:
         raise StoreError(
@@ -288,12 +308,20 @@ class Store(ABC):
 
     @abstractmethod
     def transaction(
-        self, *, command: str = "", create: bool = False, fresh: bool = False
+        self,
+        *,
+        command: str = "",
+        create: bool = False,
+        fresh: bool = False,
+        user: str | None = None,
     ) -> AbstractContextManager:
         """Group several writes into one all-or-nothing change of the project.
 
         ``create`` makes the project when it does not exist; ``fresh`` starts from an
-        empty project, so that what the transaction writes replaces everything."""
+        empty project, so that what the transaction writes replaces everything. ``user``
+        is who writes, for the audit (default :func:`current_user`). Writers are
+        serialised: what ``tx.read_table`` / ``tx.settings`` return inside the block is
+        what the writes replace (a check-then-write is safe against a concurrent writer)."""
 
     def write(
         self,
@@ -305,9 +333,10 @@ class Store(ABC):
         source: str = "",
         rows_in: int | None = None,
         rows_rejected: int = 0,
+        user: str | None = None,
     ) -> int:
         """Replace or append a layer, all or nothing; returns rows stored."""
-        with self.transaction(command=command) as tx:
+        with self.transaction(command=command, user=user) as tx:
             return tx.write(
                 layer, frame, mode=mode, source=source, rows_in=rows_in, rows_rejected=rows_rejected
             )
@@ -318,19 +347,25 @@ class Store(ABC):
         ``memorandum_program``); ``None`` when absent. Names start with a letter, lower case."""
 
     def write_table(
-        self, name: str, frame: pd.DataFrame, *, mode: str = "replace", command: str = ""
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        mode: str = "replace",
+        command: str = "",
+        user: str | None = None,
     ) -> int:
         """Replace or append a project table (attributes, or a GeoDataFrame), all or nothing, audited."""
-        with self.transaction(command=command) as tx:
+        with self.transaction(command=command, user=user) as tx:
             return tx.write_table(name, frame, mode=mode)
 
     @abstractmethod
     def settings(self) -> dict:
         """Project settings (configurable rules of domain.md, targets, ...)."""
 
-    def save_settings(self, settings: dict, *, command: str = "") -> None:
+    def save_settings(self, settings: dict, *, command: str = "", user: str | None = None) -> None:
         """Replace the project settings, all or nothing, audited."""
-        with self.transaction(command=command) as tx:
+        with self.transaction(command=command, user=user) as tx:
             tx.save_settings(settings)
 
     @abstractmethod
@@ -362,20 +397,25 @@ class Store(ABC):
 
 class Transaction:
     """The bookkeeping every backend's transaction shares: meta updates, audit rows (with
-    old and new values, :meth:`log_write`), the history of what it changes
-    (:attr:`history`), settings and the record of a new project. Backends add ``write``,
-    ``write_table``, ``drop``, ``current``, ``meta``, ``stored_history`` and a ``finish``
-    that stores :meth:`meta_to_write`, the audit rows and :meth:`history_to_write`."""
+    old and new values, :meth:`log_write`, never a secret column), the history of what it
+    changes (:attr:`history`), settings and the record of a new project. Backends add
+    ``write``, ``write_table``, ``drop``, ``current`` and ``meta`` (what the project holds
+    inside this transaction), ``stored_history`` and a ``finish`` that stores
+    :meth:`meta_to_write`, the audit rows and :meth:`history_to_write`."""
 
-    def __init__(self, *, command: str):
+    def __init__(self, *, command: str, user: str | None = None):
         self.command = command
+        self.user = (user or "").strip() or None
         self._audit: list[dict] = []
         self._audit_base: pd.DataFrame | None = None
         self._meta_updates: dict[str, str | None] = {}
-        self.history = HistoryRecorder()
+        self.history = HistoryRecorder(private=PRIVATE_TABLES, secret_prefix=SECRET_PREFIX)
 
     def record(self, row: dict, *, lama=None, baru=None) -> None:
-        """Add an audit row (:func:`audit_row`) with the old and new values it changed."""
+        """Add an audit row (:func:`audit_row`) with the old and new values it changed,
+        by the transaction's user when it names one."""
+        if self.user:
+            row = {**row, "pengguna": self.user}
         self._audit.append({**row, "lama": to_json(lama), "baru": to_json(baru)})
 
     def log_write(
@@ -391,9 +431,11 @@ class Transaction:
         rows_rejected: int = 0,
     ) -> None:
         """The audit row of one write (with the old and new values of the rows it changed,
-        matched by ``key``; an append changes no stored row) and its history count."""
+        matched by ``key``, without secret columns: :func:`public_values`; an append
+        changes no stored row) and its history count."""
         stored = len(new) if rows_stored is None else rows_stored
-        lama, baru = changed_rows(None if change.mode == "append" else old, new, key)
+        old = None if change.mode == "append" else public_values(old)
+        lama, baru = changed_rows(old, public_values(new), key)
         row = audit_row(
             self.command,
             change.name,
@@ -406,9 +448,14 @@ class Transaction:
         self.record(row, lama=lama or None, baru=baru or None)
         self.history.note(change, source=source)
 
+    def remember(self, name: str, kind: str, before: pd.DataFrame | None) -> None:
+        """Keep the state of ``name`` before this transaction's first write to it, for
+        the history (a private table is not kept: see :class:`HistoryRecorder`)."""
+        self.history.remember(name, kind, before)
+
     def log_drop(self, name: str, kind: str, old: pd.DataFrame, *, source: str = "") -> None:
         """The audit row and history count of removing the layer or table ``name``."""
-        self.history.remember(name, kind, old)
+        self.remember(name, kind, old)
         change = WriteChange(name, "drop", (), len(old), 0, added=0, replaced=0,
                              removed=len(old), kept=0)  # fmt: skip
         self.log_write(change, old=old, new=old.iloc[0:0], source=source, rows_stored=0)
@@ -426,7 +473,7 @@ class Transaction:
         kind)`` reads a table as this transaction leaves it."""
         if self.history.copied is not None:
             return self.history.copied, True
-        first = self._audit[0]["pengguna"] if self._audit else current_user()
+        first = self.user or (self._audit[0]["pengguna"] if self._audit else current_user())
         head = {"waktu": now_iso(), "pengguna": first, "perintah": self.command}
         rows = self.history.entries(number=last + 1, head=head, after=after,
                                     meta_before=meta_before, meta_updates=self._meta_updates)  # fmt: skip
@@ -438,9 +485,32 @@ class Transaction:
         text = (meta or {}).get("settings") or ""
         return keep_count((yaml.safe_load(text) or {}) if text else {})
 
+    def current(self, name: str, kind: str = "layer") -> pd.DataFrame | None:  # pragma: no cover
+        """A layer (in storage form) or a project table (``kind="tabel"``) as this
+        transaction sees it; ``None`` when absent."""
+        raise NotImplementedError
+
+    def read_table(self, name: str) -> pd.DataFrame | None:
+        """A project table as this transaction sees it (``None`` when absent), as
+        :meth:`Store.read_table` outside a transaction."""
+        check_table_name(name)
+        return self.current(name, "tabel")
+
+    def meta(self) -> dict[str, str]:  # pragma: no cover - abstract
+        """The meta table as this transaction sees it (before its own updates)."""
+        raise NotImplementedError
+
+    def settings(self) -> dict:
+        """The project settings as this transaction sees them (its own saves included)."""
+        text = self._meta_updates.get("settings")
+        if text is None:
+            text = self.meta().get("settings", "")
+        return (yaml.safe_load(text) or {}) if text else {}
+
     def stored_settings(self) -> dict | None:
-        """The settings before this transaction, for the audit (``None``: not kept)."""
-        return None
+        """The settings before this transaction, for the audit."""
+        text = self.meta().get("settings", "")
+        return (yaml.safe_load(text) or {}) if text else {}
 
     def save_settings(self, settings: dict) -> None:
         # round-trip through YAML now so that a non-serialisable value fails before commit

@@ -371,7 +371,12 @@ class PostGISStore(Store):
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(
-        self, *, command: str = "", create: bool = False, fresh: bool = False
+        self,
+        *,
+        command: str = "",
+        create: bool = False,
+        fresh: bool = False,
+        user: str | None = None,
     ) -> Iterator[_Transaction]:
         """Group several writes into ONE database transaction, committed at the end of
         the ``with`` block and rolled back on any exception (see :class:`Store`)."""
@@ -387,7 +392,7 @@ class PostGISStore(Store):
                 if not create:
                     raise self._missing()
                 _create_project(cur, self.schema)
-            tx = _Transaction(cur, self.schema, command=command)
+            tx = _Transaction(cur, self.schema, command=command, user=user)
             yield tx
             tx.finish()
 
@@ -395,8 +400,8 @@ class PostGISStore(Store):
 class _Transaction(Transaction):
     """Writes through one cursor of the open transaction of :meth:`PostGISStore.transaction`."""
 
-    def __init__(self, cur, schema: str, *, command: str):
-        super().__init__(command=command)
+    def __init__(self, cur, schema: str, *, command: str, user: str | None = None):
+        super().__init__(command=command, user=user)
         self._cur = cur
         self._schema = schema
 
@@ -438,7 +443,7 @@ class _Transaction(Transaction):
             kind = storage_geometry_type(schema).replace("Unknown", "Geometry")
             geometry = f"geometry({kind}, 4326)"
         old = self.current(layer)
-        self.history.remember(layer, "layer", old)
+        self.remember(layer, "layer", old)
         if mode == "append" and old is not None:
             check_unique_against(old, data, schema)
         rows, change = plan_write(layer, old, data, mode)
@@ -466,7 +471,7 @@ class _Transaction(Transaction):
                 )
             geometry = f"geometry(Geometry, {srid})"
         old = self.current(name, "tabel")
-        self.history.remember(name, "tabel", old)
+        self.remember(name, "tabel", old)
         rows, change = plan_write(name, old, data, mode)
         self._store(name, data, mode, geometry=geometry, srid=srid)
         self.log_write(change, old=old, new=rows, rows_stored=len(frame))
@@ -481,10 +486,6 @@ class _Transaction(Transaction):
         if old is not None:
             self.log_drop(name, kind, old, source=source)
             self._cur.execute(sql.SQL("DROP TABLE {}").format(_ident(self._schema, name)))
-
-    def stored_settings(self) -> dict | None:
-        text = (_read_meta(self._cur, self._schema) or {}).get("settings", "")
-        return (yaml.safe_load(text) or {}) if text else {}
 
     def _store(
         self,

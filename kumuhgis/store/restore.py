@@ -141,8 +141,13 @@ def _rebuild(tx, later: pd.DataFrame) -> tuple[dict, dict, dict | None]:
     return frames, kinds, meta
 
 
-def restore_project(store: Store, to: int, *, command: str = "kumuhgis restore") -> RestoreOutcome:
-    """Bring ``store`` back to state ``to`` of its history, all or nothing (see above).
+def restore_project(
+    store: Store, to: int, *, command: str = "kumuhgis restore", user: str | None = None
+) -> RestoreOutcome:
+    """Bring ``store`` back to state ``to`` of its history, all or nothing (see above);
+    ``user`` is who restores (default the terminal's user). The logins and the secrets are
+    not in the history (:class:`~kumuhgis.store.history.HistoryRecorder`): they stay as
+    they are.
 
     Raises
     ------
@@ -153,7 +158,7 @@ def restore_project(store: Store, to: int, *, command: str = "kumuhgis restore")
     """
     outcome = RestoreOutcome(store=store.location, to=to, number=None)
     label = f"riwayat #{to}"
-    with store.transaction(command=command) as tx:
+    with store.transaction(command=command, user=user) as tx:
         history = tx.stored_history(data=True)
         _check_target(history, to)
         frames, kinds, meta = _rebuild(tx, history[history["nomor"] > to])

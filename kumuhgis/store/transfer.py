@@ -11,6 +11,13 @@ history of writes with the previous states it keeps (``kumuhgis_riwayat``: a res
 on the copy as on the source). The copy adds no audit or history row, so that a round trip
 gives the same history; the destination's meta records where it came from
 (``disalin_dari``) and when (``disalin_pada``).
+
+A *public* copy (``public=True``: the project file the web app offers for download) leaves
+out what belongs to the server rather than to the city's data: the logins
+(:data:`~kumuhgis.store.interface.PRIVATE_TABLES`), secret meta keys (the session key,
+:data:`~kumuhgis.store.interface.SECRET_PREFIX`), the old and new values the audit kept
+of those tables, and the whole history of writes (``kumuhgis_riwayat``: the previous states
+of the layers are not what the city publishes; the download is the project as it is now).
 """
 
 from __future__ import annotations
@@ -18,11 +25,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from kumuhgis.core.errors import UsageError
 from kumuhgis.store.backend import new_store, open_store, project_exists
-from kumuhgis.store.interface import Store, now_iso
+from kumuhgis.store.interface import (
+    AUDIT_DETAIL_COLUMNS,
+    PRIVATE_TABLES,
+    SECRET_PREFIX,
+    Store,
+    now_iso,
+)
 
-__all__ = ["COPY_META_KEYS", "CopyOutcome", "copy_project"]
+__all__ = ["COPY_META_KEYS", "CopyOutcome", "copy_project", "has_private_data"]
 
 #: Meta keys a copy writes itself (besides ``updated_at`` and ``kumuhgis_version``).
 COPY_META_KEYS = ("disalin_dari", "disalin_pada")
@@ -37,6 +52,25 @@ class CopyOutcome:
     layers: dict[str, int] = field(default_factory=dict)
     tables: dict[str, int] = field(default_factory=dict)
     audit_rows: int = 0
+
+
+def _public_audit(audit: pd.DataFrame) -> pd.DataFrame:
+    """The audit without the old and new values of the private tables."""
+    if "layer" not in audit.columns:
+        return audit
+    private = audit["layer"].astype(str).isin(PRIVATE_TABLES)
+    details = [c for c in AUDIT_DETAIL_COLUMNS if c in audit.columns]
+    if private.any() and details:
+        audit = audit.copy()
+        audit.loc[private, details] = None
+    return audit
+
+
+def has_private_data(store: Store) -> bool:
+    """Whether ``store`` holds logins or secrets a public copy leaves out."""
+    return bool(set(store.tables()) & set(PRIVATE_TABLES)) or any(
+        k.startswith(SECRET_PREFIX) for k in store.meta()
+    )
 
 
 def _check_destination(destination: str | os.PathLike, *, overwrite: bool) -> None:
@@ -57,6 +91,7 @@ def copy_project(
     overwrite: bool = False,
     command: str = "kumuhgis db copy",
     history: bool = True,
+    public: bool = False,
 ) -> CopyOutcome:
     """Copy the project ``source`` to ``destination`` (a ``.gpkg`` path or a database
     URL), all or nothing.
@@ -65,6 +100,9 @@ def copy_project(
     init``); one that holds layers or tables is refused unless ``overwrite``, and then
     replaced whole. ``history=False`` leaves the history of writes behind (the copy starts
     with an empty one).
+
+    ``public`` leaves out the logins, the secrets, their audit values and the history
+    (see above).
 
     Raises
     ------
@@ -82,13 +120,16 @@ def copy_project(
         for layer in source.layers():
             outcome.layers[layer] = tx.write(layer, source.read(layer))
         for name in source.tables():
-            outcome.tables[name] = tx.write_table(name, source.read_table(name))
+            if not (public and name in PRIVATE_TABLES):
+                outcome.tables[name] = tx.write_table(name, source.read_table(name))
         for key, value in source.meta().items():
-            tx.set_meta(key, value)
+            if not (public and key.startswith(SECRET_PREFIX)):
+                tx.set_meta(key, value)
         tx.set_meta("disalin_dari", source.location)
         tx.set_meta("disalin_pada", now_iso())
-        audit = source.audit()
+        audit = _public_audit(source.audit()) if public else source.audit()
         tx.replace_audit(audit)
         outcome.audit_rows = len(audit)
-        tx.replace_history(source.history(data=True) if history else source.history().iloc[0:0])
+        keep = history and not public
+        tx.replace_history(source.history(data=True) if keep else source.history().iloc[0:0])
     return outcome

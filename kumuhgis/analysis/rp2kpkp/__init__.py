@@ -6,11 +6,14 @@ frames and returns frames or dataclasses. :func:`build_annex` is the entry point
 modules, one noun each:
 
 ========================  ==============================================================
-``rules``                 the §8 rules and unit costs as data, with the project's settings
-``legality``              RT words → flags (legality, ya/tidak) and RT → kawasan aggregation
-``priority``              pertimbangan lain, priority 1–9, handling pattern, ranking
+``rules``                 the §8 rules, unit costs and ceilings as data, with the settings
+``legality``              RT words → legality per RT, ya/tidak flags, RT → kawasan aggregation
+``priority``              pertimbangan lain, priority 1–9, the pattern matrix, ranking
+``pattern``               legality and handling pattern per RT; a kawasan's mix of patterns
 ``profile``               the kawasan profile (sums of RT figures, scored as one unit)
-``needs``                 remaining volume × unit cost per kawasan and criterion
+``needs``                 the program's lines costed by pattern (on-site, renewal, relocation,
+                          prevention)
+``phasing``               the lines phased by priority within yearly ceilings per source
 ``memorandum``            the draft memorandum program, the stored one, the per-year view
 ``annex``                 :class:`Annex`, :func:`build_annex` and the method notes
 ========================  ==============================================================
@@ -22,17 +25,35 @@ columns are :mod:`kumuhgis.core.memorandum`; the workbooks, maps and PDF are
 """
 
 from kumuhgis.analysis.rp2kpkp.annex import Annex, build_annex, method_lines
-from kumuhgis.analysis.rp2kpkp.legality import aggregate_flag, land_legality
+from kumuhgis.analysis.rp2kpkp.legality import (
+    aggregate_flag,
+    kawasan_legality,
+    land_legality,
+    rt_legality,
+)
 from kumuhgis.analysis.rp2kpkp.memorandum import (
     draft_memorandum,
     memorandum_pivot,
     stored_memorandum,
 )
-from kumuhgis.analysis.rp2kpkp.needs import cost_by_kawasan, needs
+from kumuhgis.analysis.rp2kpkp.needs import LINE_COLUMNS, cost_by_kawasan, needs
+from kumuhgis.analysis.rp2kpkp.pattern import (
+    UNDECIDED,
+    mix_text,
+    pattern_mix,
+    pattern_summary,
+    rt_patterns,
+)
+from kumuhgis.analysis.rp2kpkp.phasing import (
+    UNFUNDED_COLUMNS,
+    Phasing,
+    ceiling_text,
+    phase_program,
+    yearly_totals,
+)
 from kumuhgis.analysis.rp2kpkp.priority import (
     density_class,
     pattern_of,
-    pattern_summary,
     pertimbangan_category,
     pertimbangan_lain,
     priority_matrix_counts,
@@ -43,6 +64,8 @@ from kumuhgis.analysis.rp2kpkp.profile import kawasan_profile
 from kumuhgis.analysis.rp2kpkp.rules import (
     AGGREGATION_METHODS,
     COST_SETTINGS_KEY,
+    HOUSING_CHOICES,
+    POLA_ACTIVITIES,
     SETTINGS_KEY,
     PlanRules,
     UnitCosts,
@@ -54,8 +77,14 @@ __all__ = [
     "SETTINGS_KEY",
     "COST_SETTINGS_KEY",
     "AGGREGATION_METHODS",
+    "POLA_ACTIVITIES",
+    "HOUSING_CHOICES",
+    "LINE_COLUMNS",
+    "UNFUNDED_COLUMNS",
+    "UNDECIDED",
     "PlanRules",
     "UnitCosts",
+    "Phasing",
     "Annex",
     "load_plan_rules",
     "load_unit_costs",
@@ -64,7 +93,12 @@ __all__ = [
     "priority_of",
     "pattern_of",
     "land_legality",
+    "rt_legality",
+    "kawasan_legality",
     "aggregate_flag",
+    "rt_patterns",
+    "pattern_mix",
+    "mix_text",
     "pertimbangan_lain",
     "kawasan_profile",
     "priority_ranking",
@@ -72,6 +106,9 @@ __all__ = [
     "pattern_summary",
     "needs",
     "cost_by_kawasan",
+    "phase_program",
+    "yearly_totals",
+    "ceiling_text",
     "draft_memorandum",
     "stored_memorandum",
     "memorandum_pivot",

@@ -1,8 +1,9 @@
 """The RP2KPKP annex of a city (domain.md §8): every table, from one city snapshot.
 
 :func:`build_annex` chooses the conditions year and the SK version, verifies the SK
-(domain.md §6), builds the kawasan profile, priority ranking, needs and costs, and takes
-the memorandum program the Pokja imported (else a draft). :func:`method_lines` says, in
+(domain.md §6), builds the kawasan profile, the legality and handling pattern per RT,
+the priority ranking, the needs and costs by pattern, and takes the memorandum program
+the Pokja imported (else a draft phased within the yearly ceilings). :func:`method_lines` says, in
 Bahasa Indonesia, how each figure was made, with the rules' sources and values. The
 workbooks, maps and PDF that show an :class:`Annex` are in :mod:`kumuhgis.outputs`.
 """
@@ -19,6 +20,13 @@ from kumuhgis.analysis.city import score_city
 from kumuhgis.analysis.reduction import rt_units
 from kumuhgis.analysis.rp2kpkp.memorandum import draft_memorandum, stored_memorandum
 from kumuhgis.analysis.rp2kpkp.needs import cost_by_kawasan, needs
+from kumuhgis.analysis.rp2kpkp.pattern import rt_patterns
+from kumuhgis.analysis.rp2kpkp.phasing import (
+    UNFUNDED_COLUMNS,
+    Phasing,
+    ceiling_text,
+    yearly_totals,
+)
 from kumuhgis.analysis.rp2kpkp.priority import priority_ranking
 from kumuhgis.analysis.rp2kpkp.profile import kawasan_profile
 from kumuhgis.analysis.rp2kpkp.rules import (
@@ -32,7 +40,8 @@ from kumuhgis.analysis.rp2kpkp.rules import (
 from kumuhgis.analysis.scoring import condition_year
 from kumuhgis.analysis.verification import verify_sk
 from kumuhgis.core.errors import UsageError
-from kumuhgis.core.numeric import format_number_id
+from kumuhgis.core.memorandum import CEILING_SETTINGS_KEY, coerce_memorandum
+from kumuhgis.core.numeric import format_number_id, format_rupiah
 from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.core.sk import sk_in_force
 from kumuhgis.core.snapshot import CitySnapshot
@@ -57,6 +66,10 @@ class Annex:
     memorandum: pd.DataFrame
     memorandum_asal: str  # "proyek" (imported) or "draf" (generated)
     memorandum_tahun: list[int]
+    rt_pola: pd.DataFrame  # legality and handling pattern per RT (pattern.rt_patterns)
+    belum_terdanai: pd.DataFrame  # draft lines the ceilings leave out (phasing)
+    tahapan: pd.DataFrame  # yearly totals per funding source against the ceilings
+    pagu: dict  # funding source → yearly ceiling (empty: spread by priority only)
     sk: pd.DataFrame  # verified SK table (one row per location)
     sk_info: dict  # no_sk, tanggal_sk, rekomendasi, alasan, luas_terverifikasi_ha
     rt: gpd.GeoDataFrame  # RT polygons with the year's scores and kawasan
@@ -151,20 +164,28 @@ def _sk_part(
     return _SkPart(rows=sk_rows, info=sk_info, verified=ver.locations, table=ver.locations.copy())
 
 
+_RT_PATTERN_COLUMNS = ["kode_rt", "dalam_sk", "legalitas_lahan", "pola_penanganan"]
+
+
 def _map_layers(
     snapshot: CitySnapshot,
     sc: pd.DataFrame,
     units: pd.DataFrame,
     profil: pd.DataFrame,
+    rt_pola: pd.DataFrame,
     notes: list[str],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """RT polygons with the year's scores, and kawasan polygons with the profile."""
+    """RT polygons with the year's scores, legality and pattern, and kawasan polygons
+    with the profile."""
     rt = snapshot.rt
     rt_scores = sc.merge(units, on="kode_rt", how="left")
+    # the pattern's own inside/legality/pattern columns win over same-named unit columns
+    rt_scores = rt_scores.drop(columns=[c for c in _RT_PATTERN_COLUMNS[1:] if c in rt_scores])
     rtg = (
         rt[["kode_rt", rt.geometry.name]]
         .assign(kode_rt=rt["kode_rt"].astype(str))
         .merge(rt_scores, on="kode_rt", how="left")
+        .merge(rt_pola[_RT_PATTERN_COLUMNS], on="kode_rt", how="left")
     )
     rtg = gpd.GeoDataFrame(rtg, geometry=rt.geometry.name, crs=rt.crs)
     codes = profil["kode_kawasan"].astype(str).tolist()
@@ -176,6 +197,31 @@ def _map_layers(
             f"Kawasan tanpa poligon dan tanpa RT (tidak digambar di peta): {', '.join(missing_geom)}."
         )
     return rtg, kaw
+
+
+def _program(
+    snapshot: CitySnapshot,
+    ranking: pd.DataFrame,
+    kebutuhan: pd.DataFrame,
+    *,
+    plan: PlanRules,
+    years: list[int],
+    use_stored: bool,
+) -> tuple[str, list[int], Phasing]:
+    """(origin, years, program): the memorandum the Pokja imported, with its totals
+    against the ceilings, else the draft phased within them."""
+    memo = stored_memorandum(snapshot) if use_stored else None
+    if memo is None:
+        return "draf", years, draft_memorandum(ranking, kebutuhan, plan=plan, years=years)
+    years = sorted(set(years) | {int(y) for y in memo["tahun"]})
+    none = coerce_memorandum(pd.DataFrame(columns=list(UNFUNDED_COLUMNS)))
+    phased = Phasing(
+        program=memo,
+        belum_terdanai=none[list(UNFUNDED_COLUMNS)],
+        tahapan=yearly_totals(memo, years=years, ceilings=plan.pagu),
+        pagu=plan.pagu,
+    )
+    return "proyek", years, phased
 
 
 def build_annex(
@@ -191,9 +237,11 @@ def build_annex(
     Conditions of ``year`` (default: the latest year with conditions, observed or
     derived; :func:`kumuhgis.analysis.city.score_city`); kawasan of the SK version ``no_sk``
     (default: the version in force in that year), checked by the SK verification
-    (:func:`kumuhgis.analysis.verification.verify_sk`) for the verified luas; the memorandum
-    program imported into the project, else a draft
-    (:func:`kumuhgis.analysis.rp2kpkp.memorandum.draft_memorandum`).
+    (:func:`kumuhgis.analysis.verification.verify_sk`) for the verified luas; legality and
+    handling pattern per RT (:func:`kumuhgis.analysis.rp2kpkp.pattern.rt_patterns`); needs
+    costed by pattern (:func:`kumuhgis.analysis.rp2kpkp.needs.needs`); the memorandum
+    program imported into the project, else a draft phased by priority within the yearly
+    ceilings (:func:`kumuhgis.analysis.rp2kpkp.memorandum.draft_memorandum`).
 
     Raises
     ------
@@ -223,17 +271,14 @@ def build_annex(
         sc, units, rules=rules, plan=plan, sk_rows=sk.rows, verified=sk.verified
     )
     ranking = priority_ranking(profil)
-    keb = needs(profil, rules=rules, costs=costs)
+    rt_pola = rt_patterns(sc, units, plan=plan, kawasan=profil["kode_kawasan"], rules=rules)
     start = plan.memorandum.get("tahun_mulai") or year + 1
     years_memo = list(range(start, start + int(plan.memorandum["jumlah_tahun"])))
-    memo = stored_memorandum(snapshot) if use_stored_memorandum else None
-    if memo is not None:
-        asal = "proyek"
-        years_memo = sorted(set(years_memo) | {int(y) for y in memo["tahun"]})
-    else:
-        asal = "draf"
-        memo = draft_memorandum(ranking, keb, plan=plan, rules=rules, start_year=start)
-    rtg, kaw = _map_layers(snapshot, sc, units, profil, notes)
+    keb = needs(rt_pola, profil, rules=rules, costs=costs, plan=plan, years=years_memo)
+    asal, years_memo, phased = _program(
+        snapshot, ranking, keb, plan=plan, years=years_memo, use_stored=use_stored_memorandum
+    )
+    rtg, kaw = _map_layers(snapshot, sc, units, profil, rt_pola, notes)
     asal_counts = sc["asal"].value_counts().to_dict() if "asal" in sc.columns else {}
     base_year = settings.get("tahun_baseline")
     return Annex(
@@ -246,10 +291,14 @@ def build_annex(
         profil=profil,
         ranking=ranking,
         kebutuhan=keb,
-        biaya_kawasan=cost_by_kawasan(keb, profil, rules=rules),
-        memorandum=memo,
+        biaya_kawasan=cost_by_kawasan(keb, profil),
+        memorandum=phased.program,
         memorandum_asal=asal,
         memorandum_tahun=years_memo,
+        rt_pola=rt_pola,
+        belum_terdanai=phased.belum_terdanai,
+        tahapan=phased.tahapan,
+        pagu=dict(phased.pagu),
         sk=sk.table,
         sk_info=sk.info,
         rt=rtg,
@@ -293,35 +342,60 @@ def _plan_lines(annex: Annex) -> list[str]:
     agg = _AGGREGATION_TEXT
     return [
         f"Pertimbangan lain ({p.source_id}): lokasi strategis ya {p.strategis['ya']} / tidak {p.strategis['tidak']}; kepadatan penduduk ≤ {format_number_id(lo, 0)} jiwa/ha rendah {p.kepadatan_nilai['rendah']}, ≤ {format_number_id(hi, 0)} sedang {p.kepadatan_nilai['sedang']}, di atasnya tinggi {p.kepadatan_nilai['tinggi']}; potensi sosial ekonomi ya {p.sosial_ekonomi['ya']} / tidak {p.sosial_ekonomi['tidak']}. Jumlah ≥ {p.kategori_min['tinggi']} tinggi, ≥ {p.kategori_min['sedang']} sedang, ≥ {p.kategori_min['rendah']} rendah.",
-        "Legalitas lahan: legal hanya bila status tanah dan kesesuaian dengan rencana tata ruang keduanya positif. "
-        f"Kawasan ilegal {agg[p.agregasi['legalitas']]} ilegal; lokasi strategis {agg[p.agregasi['nilai_strategis']]} bernilai ya; potensi sosial ekonomi {agg[p.agregasi['sosial_ekonomi']]} bernilai ya. Data RT yang kosong tidak pernah diisi dengan nilai bawaan: hasil kawasan hanya ditetapkan bila data yang kosong tidak dapat mengubahnya, selain itu dicatat di kolom 'data kurang'.",
+        "Legalitas lahan ditentukan per RT: legal hanya bila status lahan dan kesesuaian dengan rencana tata ruang (RTR) keduanya positif (kolom legalitas, atau status_lahan dan kesesuaian_rtr bersama); bila hanya salah satu yang diisi, legalitas RT belum diketahui dan tidak pernah dianggap legal. "
+        f"Lokasi strategis kawasan {agg[p.agregasi['nilai_strategis']]} bernilai ya; potensi sosial ekonomi {agg[p.agregasi['sosial_ekonomi']]} bernilai ya. Data RT yang kosong tidak pernah diisi dengan nilai bawaan: hasil kawasan hanya ditetapkan bila data yang kosong tidak dapat mengubahnya, selain itu dicatat di kolom 'data kurang'.",
         "Prioritas 1–9 dari matriks pertimbangan lain × tingkat kekumuhan: "
         + "; ".join(
             f"{row} {', '.join(str(p.prioritas[row][k]) for k in p.kumuh_codes)}"
             for row in PERTIMBANGAN_CATEGORIES
         )
         + f" (kolom {', '.join(p.kumuh_codes)}). Dalam satu prioritas: total nilai lebih tinggi dulu, lalu luas kumuh lebih besar.",
-        "Pola penanganan: "
+        "Pola penanganan per RT, dari legalitas lahan dan tingkat kekumuhan RT itu: "
         + "; ".join(
             f"lahan {row}: " + ", ".join(f"{k} → {p.pola[row][k]}" for k in p.level_codes)
             for row in LEGALITY_VALUES
         )
-        + f". Pencegahan meliputi {', '.join(p.pencegahan)}.",
+        + f". Pencegahan meliputi {', '.join(p.pencegahan)}; RT di luar kawasan SK (tidak kumuh, atau kumuh di luar SK) masuk pencegahan. Pola kawasan = campuran pola RT-nya dengan luas dan jumlah RT, sehingga satu RT ilegal tidak pernah membuat seluruh kawasan dipindahkan.",
     ]
+
+
+def _cost_line(annex: Annex) -> str:
+    c = annex.costs
+    housing = annex.plan.memorandum["hunian_permukiman_kembali"]
+    return (
+        f"Biaya mengikuti pola penanganan: pemugaran dan peremajaan — sisa volume tiap kriteria tahun {annex.tahun} dari RT berpola itu × harga satuan per kriteria, peremajaan ditambah penataan kawasan per ha; "
+        f"permukiman kembali — per KK tiap RT (pengadaan lahan, {'satuan rusunawa' if housing == 'rusunawa' else 'rumah'}, prasarana di lokasi baru) dan tanpa pekerjaan di tapak yang ditinggalkan; "
+        f"pencegahan — pengawasan dan pengendalian serta pemberdayaan masyarakat per kelurahan per tahun. Harga satuan {'INDIKATIF' if c.indicative else 'resmi'} (tahun harga {c.tahun_harga}): {c.sumber}. Biaya tidak disesuaikan dengan inflasi antartahun."
+    )
+
+
+def _program_line(annex: Annex) -> str:
+    years = annex.memorandum_tahun
+    if annex.memorandum_asal == "proyek":
+        need = float(annex.kebutuhan["biaya_rp"].sum())
+        prog = float(annex.memorandum["biaya_rp"].sum())
+        return f"Memorandum program: isian Pokja yang diimpor ke proyek (kumuhgis memorandum-import); jumlah program {format_rupiah(prog)} dari kebutuhan {format_rupiah(need)}."
+    head = f"Memorandum program: DRAF otomatis {years[0]}–{years[-1]} — kawasan menurut peringkat prioritas (lalu pencegahan per kelurahan)"
+    if not annex.pagu:
+        return (
+            head
+            + f"; TANPA pagu tahunan (pengaturan {CEILING_SETTINGS_KEY} kosong): kawasan dibagi rata menurut prioritas saja ke {len(years)} tahun. Pokja menyunting memorandum_program.xlsx lalu mengimpornya kembali."
+        )
+    gap = float(annex.belum_terdanai["biaya_rp"].sum()) if len(annex.belum_terdanai) else 0.0
+    return (
+        head
+        + f", dalam pagu tahunan per sumber dana ({ceiling_text(annex.pagu)}): kebutuhan yang melebihi sisa pagu suatu tahun bergeser ke tahun berikutnya; yang tidak muat dalam {len(years)} tahun tercatat belum terdanai ({format_rupiah(gap)}). "
+        + "Sumber dana tanpa pagu dibagi menurut prioritas saja. Pokja menyunting memorandum_program.xlsx lalu mengimpornya kembali."
+    )
 
 
 def method_lines(annex: Annex) -> list[str]:
     """The method summary (Bahasa Indonesia) with the rules' sources and the values used,
     then the annex's notes."""
-    p, c = annex.plan, annex.costs
     return [
         *_rule_lines(annex),
         *_plan_lines(annex),
-        f"Kebutuhan = sisa volume tiap kriteria tahun {annex.tahun} × harga satuan. Harga satuan {'INDIKATIF' if c.indicative else 'resmi'} (tahun harga {c.tahun_harga}): {c.sumber}. Biaya tidak disesuaikan dengan inflasi antartahun.",
-        (
-            "Memorandum program: isian Pokja yang diimpor ke proyek (kumuhgis memorandum-import)."
-            if annex.memorandum_asal == "proyek"
-            else f"Memorandum program: DRAF otomatis — kawasan diurutkan menurut peringkat prioritas dan dibagi rata ke {p.memorandum['jumlah_tahun']} tahun mulai {annex.memorandum_tahun[0]}; sumber dana usulan per aspek. Pokja menyunting berkas memorandum_program.xlsx lalu mengimpornya kembali."
-        ),
+        _cost_line(annex),
+        _program_line(annex),
         *annex.notes,
     ]

@@ -1,9 +1,11 @@
 """RT inputs of domain.md §8 that are words — land legality, strategic location,
 socio-economic potential, typology — read into flags, and their RT → kawasan aggregation.
 
-An RT value that is empty (or not a recognised word) is never replaced by a default: it
-stays unknown, and :func:`aggregate_flag` decides a kawasan's value only when the unknown
-RTs cannot change it.
+Land legality is decided per RT (:func:`rt_legality`) and never aggregated into a
+kawasan-wide verdict that would drive its pattern; :func:`kawasan_legality` only
+describes the mix. An RT value that is empty (or not a recognised word) is never replaced
+by a default: it stays unknown, and :func:`aggregate_flag` decides a kawasan's value only
+when the unknown RTs cannot change it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from kumuhgis.analysis.scoring import MICRO, to_micro
 from kumuhgis.core.errors import UsageError
 from kumuhgis.core.numeric import is_missing
 
-__all__ = ["land_legality", "normal_word", "yes_no_flags", "rt_ilegal", "aggregate_flag"]
+__all__ = [
+    "land_legality",
+    "normal_word",
+    "yes_no_flags",
+    "rt_legality",
+    "kawasan_legality",
+    "aggregate_flag",
+]
 
 _YES = frozenset(
     {"ya", "y", "yes", "1", "true", "benar", "ada", "strategis", "berpotensi", "potensial"}
@@ -56,14 +65,13 @@ _PLAN_BAD = frozenset({"tidak sesuai", "tidak", "ilegal"})
 
 
 def land_legality(status_tanah_sah: bool | None, sesuai_tata_ruang: bool | None) -> str | None:
-    """Land legality (domain.md §8): ``"legal"`` only when both the land tenure status and
-    the spatial-plan conformity are positive; ``"ilegal"`` when either is negative;
-    ``None`` when neither is negative but one is unknown (a three-valued AND)."""
-    if status_tanah_sah is False or sesuai_tata_ruang is False:
-        return "ilegal"
-    if status_tanah_sah is True and sesuai_tata_ruang is True:
-        return "legal"
-    return None
+    """Land legality of an RT (domain.md §8): ``"legal"`` only when both the land tenure
+    status and the spatial-plan conformity are positive, ``"ilegal"`` when both are known
+    and either is negative, ``None`` ("belum diketahui") while either is unknown — one of
+    the two alone never decides, and never gives ``"legal"``."""
+    if status_tanah_sah is None or sesuai_tata_ruang is None:
+        return None
+    return "legal" if status_tanah_sah and sesuai_tata_ruang else "ilegal"
 
 
 def normal_word(value: Any) -> str | None:
@@ -97,40 +105,87 @@ def yes_no_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
 
 
-def rt_ilegal(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Per RT: is the land ilegal (``True``/``False``/NA) and unrecognised text.
+def _first_column(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    return next((c for c in names if c in frame.columns), None)
 
-    The ``legalitas`` column when it holds a known word; otherwise, where the frame has
-    ``status_tanah`` and ``kesesuaian_tata_ruang``, :func:`land_legality` of the two.
+
+def _pair_legality(tenure: Any, plan: Any) -> tuple[str | None, str | None]:
+    """(legality, note) of one RT from its tenure and spatial-plan words."""
+    ws, wp = normal_word(tenure), normal_word(plan)
+    ok_s = True if ws in _TENURE_OK else False if ws in _TENURE_BAD else None
+    ok_p = True if wp in _PLAN_OK else False if wp in _PLAN_BAD else None
+    legal = land_legality(ok_s, ok_p)
+    if legal is not None:
+        return legal, None
+    if ws is not None and ok_s is None:
+        return None, f"status_lahan tidak dikenal: {tenure!r}"
+    if wp is not None and ok_p is None:
+        return None, f"kesesuaian_rtr tidak dikenal: {plan!r}"
+    if ws is None and wp is None:
+        return None, None
+    missing = "kesesuaian_rtr" if wp is None else "status_lahan"
+    return None, f"{missing} kosong — status lahan dan kesesuaian RTR harus keduanya diisi"
+
+
+def rt_legality(frame: pd.DataFrame) -> pd.DataFrame:
+    """Land legality of each RT (domain.md §8) and why it is unknown where it is.
+
+    The ``legalitas`` column (legal / ilegal) when it holds a known word; otherwise
+    :func:`land_legality` of ``status_lahan`` (land tenure: SHM, HGB, hak pakai, … /
+    sengketa, tanah negara tanpa izin, …) and ``kesesuaian_rtr`` (sesuai / tidak sesuai
+    with the spatial plan; the older names ``status_tanah`` and ``kesesuaian_tata_ruang``
+    are read too). One of the two alone leaves the legality unknown ("belum diketahui")
+    with a note; it is never read as legal.
+
+    Returns
+    -------
+    pandas.DataFrame
+        On the input's index: ``legalitas_lahan`` (``"legal"``, ``"ilegal"`` or NA) and
+        ``catatan_legalitas`` (why it is unknown; NA when known or nothing was given).
     """
-    n = len(frame)
-    flag = pd.Series([pd.NA] * n, index=frame.index, dtype="boolean")
-    bad = pd.Series([pd.NA] * n, index=frame.index, dtype="str")
+    value = pd.Series(pd.NA, index=frame.index, dtype="str")
+    note = pd.Series(pd.NA, index=frame.index, dtype="str")
     if "legalitas" in frame.columns:
         for i, v in zip(frame.index, frame["legalitas"].tolist(), strict=True):
             w = normal_word(v)
-            if w is None:
-                continue
             if w in _LEGAL_WORDS:
-                flag[i] = _LEGAL_WORDS[w] == "ilegal"
-            else:
-                bad[i] = str(v)
-    if {"status_tanah", "kesesuaian_tata_ruang"} <= set(frame.columns):
-        for i, s, p in zip(
-            frame.index,
-            frame["status_tanah"].tolist(),
-            frame["kesesuaian_tata_ruang"].tolist(),
-            strict=True,
-        ):
-            if not pd.isna(flag[i]):
-                continue  # the combined legalitas column wins
-            ws, wp = normal_word(s), normal_word(p)
-            ok_s = True if ws in _TENURE_OK else False if ws in _TENURE_BAD else None
-            ok_p = True if wp in _PLAN_OK else False if wp in _PLAN_BAD else None
-            legal = land_legality(ok_s, ok_p)
-            if legal is not None:
-                flag[i] = legal == "ilegal"
-    return flag, bad
+                value[i] = _LEGAL_WORDS[w]
+            elif w is not None:
+                note[i] = f"legalitas tidak dikenal: {v!r}"
+    tenure = _first_column(frame, ("status_lahan", "status_tanah"))
+    plan = _first_column(frame, ("kesesuaian_rtr", "kesesuaian_tata_ruang"))
+    if tenure is None and plan is None:
+        return pd.DataFrame({"legalitas_lahan": value, "catatan_legalitas": note})
+    none = [None] * len(frame)
+    pairs = zip(
+        frame.index,
+        frame[tenure].tolist() if tenure else none,
+        frame[plan].tolist() if plan else none,
+        strict=True,
+    )
+    for i, s, p in pairs:
+        if not pd.isna(value[i]):
+            continue  # the combined legalitas column wins
+        legal, why = _pair_legality(s, p)
+        if legal is not None:
+            value[i], note[i] = legal, pd.NA
+        elif why is not None:
+            note[i] = why if pd.isna(note[i]) else f"{note[i]}; {why}"
+    return pd.DataFrame({"legalitas_lahan": value, "catatan_legalitas": note})
+
+
+def kawasan_legality(values: pd.Series) -> str | None:
+    """A kawasan's land legality from its RTs' (domain.md §8; legality stays per RT):
+    ``"legal"`` / ``"ilegal"`` when every RT is known so; ``"sebagian ilegal"`` when it
+    has both legal and ilegal RTs (whatever its unknown RTs are); ``None`` otherwise
+    (unknown RTs could change it, or no RT)."""
+    v = [x for x in values.tolist()]
+    known = {x for x in v if not is_missing(x)}
+    if {"legal", "ilegal"} <= known:
+        return "sebagian ilegal"
+    if len(known) == 1 and all(not is_missing(x) for x in v):
+        return known.pop()
+    return None
 
 
 def _decided(out: pd.DataFrame, method: str) -> tuple[pd.Series, pd.Series]:

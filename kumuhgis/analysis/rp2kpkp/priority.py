@@ -1,11 +1,12 @@
-"""Priority and handling pattern of a kawasan (domain.md §8).
+"""Priority of a kawasan and the handling-pattern matrix (domain.md §8).
 
 pertimbangan lain = strategic (ya 5 / tidak 1) + density class (≤ 150 rendah 1, ≤ 400
 sedang 3, above tinggi 5 people/ha) + socio-economic potential (ya 5 / tidak 1); the sum
 11–15 → tinggi, 6–10 → sedang, 3–5 → rendah. Priority = the matrix cell of (pertimbangan,
 level): tinggi 1 2 3, sedang 4 5 6, rendah 7 8 9 for berat, sedang, ringan. Pattern: legal
 and berat/sedang → peremajaan; legal and ringan → pemugaran; ilegal → permukiman kembali;
-not a slum (TK) → pencegahan. All numbers are data (:mod:`kumuhgis.analysis.rp2kpkp.rules`),
+not a slum (TK) → pencegahan — applied per RT (:mod:`kumuhgis.analysis.rp2kpkp.pattern`).
+All numbers are data (:mod:`kumuhgis.analysis.rp2kpkp.rules`),
 overridable in the project settings.
 """
 
@@ -34,7 +35,6 @@ __all__ = [
     "pertimbangan_lain",
     "priority_ranking",
     "priority_matrix_counts",
-    "pattern_summary",
 ]
 
 
@@ -88,7 +88,7 @@ def priority_of(pertimbangan: str | None, tingkat: str | None, *, plan: PlanRule
 
 
 def pattern_of(legalitas: str | None, tingkat: str | None, *, plan: PlanRules) -> str | None:
-    """Handling pattern (pola penanganan) of a kawasan (domain.md §8).
+    """Handling pattern (pola penanganan) of an RT (domain.md §8).
 
     Legal land and berat or sedang → ``peremajaan``; legal and ringan → ``pemugaran``;
     ilegal land at any slum level → ``permukiman kembali``; not a slum (TK) →
@@ -195,22 +195,3 @@ def priority_matrix_counts(
             row[f"luas_{code.lower()}_ha"] = float(sub["luas_ha"].sum()) if len(sub) else 0.0
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def pattern_summary(profil: pd.DataFrame) -> pd.DataFrame:
-    """Kawasan count and hectares per handling pattern (unknown patterns last)."""
-    p = profil.assign(pola=profil["pola_penanganan"].fillna("(tidak dapat ditentukan)").astype(str))
-    g = p.groupby("pola", sort=False)
-    out = (
-        pd.DataFrame(
-            {
-                "jumlah_kawasan": g.size(),
-                "luas_ha": g["luas_ha"].sum(),
-                "luas_kumuh_ha": g["luas_kumuh_ha"].sum(),
-                "kawasan": g["kode_kawasan"].agg(lambda s: ", ".join(s.astype(str))),
-            }
-        )
-        .reset_index()
-        .rename(columns={"pola": "pola_penanganan"})
-    )
-    return out.astype({"pola_penanganan": "str", "kawasan": "str"})

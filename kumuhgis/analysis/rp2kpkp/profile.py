@@ -8,25 +8,24 @@ criterion — and the kawasan is **scored as one unit** by
 summed volumes, never averages of percentages). ``luas_kumuh_ha`` is the official binary
 measure of domain.md §5 (Σ luas of its RTs that are not TK).
 
-RT → kawasan for the baseline's optional columns
-------------------------------------------------
-``legalitas``, ``nilai_strategis`` and ``sosial_ekonomi`` are recorded per RT. A kawasan's
-value follows the method set in the project settings (``rp2kpkp.agregasi``; defaults in
-``kumuhgis/core/data/rp2kpkp.yaml``):
+Legality and handling pattern: per RT
+-------------------------------------
+Land legality and the handling pattern are decided per RT
+(:mod:`kumuhgis.analysis.rp2kpkp.pattern`; ``legalitas``, or ``status_lahan`` and
+``kesesuaian_rtr`` together). The kawasan's ``pola_penanganan`` is the mix of its RTs'
+patterns with hectares and RT counts, ``legalitas`` the mix of their legality (legal,
+ilegal, sebagian ilegal) and ``luas_ilegal_ha`` how much of it is ilegal. One ilegal RT
+never turns the whole kawasan into resettlement (domain.md §8).
 
-* ``legalitas: salah_satu`` — the kawasan is **ilegal when any of its RTs is ilegal**
-  (domain.md §8 calls land legal only when *both* tenure and spatial-plan conformity are
-  positive; the same strictness applies across RTs). ``luas_ilegal_ha`` shows how much;
-* ``nilai_strategis`` / ``sosial_ekonomi: mayoritas_luas`` — "ya" when RTs marked "ya"
-  hold at least half of the kawasan's luas.
-
-An RT value that is empty (or not a recognised word) is never replaced by a default: the
-kawasan's value is decided only when the missing RTs cannot change it (one ilegal RT
-already makes the kawasan ilegal; RTs marked "ya" already hold half of the luas), and is
-otherwise unknown. Every missing input is named in the ``data_kurang`` column, with what
-could not be determined because of it. An RT without ``legalitas`` but with the extra
-columns ``status_tanah`` and ``kesesuaian_tata_ruang`` gets its legality from
-:func:`kumuhgis.analysis.rp2kpkp.legality.land_legality`.
+RT → kawasan for the other optional columns
+-------------------------------------------
+``nilai_strategis`` and ``sosial_ekonomi`` are recorded per RT and describe the kawasan
+as a whole; its value follows the method set in the project settings
+(``rp2kpkp.agregasi``; default ``mayoritas_luas``: "ya" when RTs marked "ya" hold at
+least half of the kawasan's luas). An RT value that is empty (or not a recognised word)
+is never replaced by a default: the kawasan's value is decided only when the missing RTs
+cannot change it, and is otherwise unknown. Every missing input is named in the
+``data_kurang`` column, with what could not be determined because of it.
 
 ``tipologi`` is the typology holding the largest share of the kawasan's luas;
 ``tipologi_rinci`` lists every typology with its share.
@@ -39,13 +38,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from kumuhgis.analysis.rp2kpkp.legality import (
-    aggregate_flag,
-    normal_word,
-    rt_ilegal,
-    yes_no_flags,
-)
-from kumuhgis.analysis.rp2kpkp.priority import pattern_of, pertimbangan_lain, priority_of
+from kumuhgis.analysis.rp2kpkp.legality import aggregate_flag, normal_word, yes_no_flags
+from kumuhgis.analysis.rp2kpkp.pattern import pattern_mix, rt_patterns
+from kumuhgis.analysis.rp2kpkp.priority import pertimbangan_lain, priority_of
 from kumuhgis.analysis.rp2kpkp.rules import PlanRules, load_plan_rules
 from kumuhgis.analysis.scoring import (
     LEVEL_COLUMN,
@@ -62,9 +57,9 @@ from kumuhgis.core.rules import RuleSet, load_rules
 __all__ = ["kawasan_profile"]
 
 _NO_RT = "tidak ada RT di kawasan ini (delineasi dan daftar RT SK tidak cocok dengan layer RT/baseline) — profil, prioritas dan pola tidak dapat ditentukan"  # fmt: skip
+_LEGALITY_COLUMNS = ("legalitas", "status_lahan", "status_tanah", "kesesuaian_rtr", "kesesuaian_tata_ruang")  # fmt: skip
 # (name, column, what cannot be decided without it)
 _RT_INPUTS = (
-    ("legalitas", "legalitas", "pola penanganan"),
     ("nilai_strategis", "nilai_strategis", "prioritas"),
     ("sosial_ekonomi", "sosial_ekonomi", "prioritas"),
 )
@@ -238,40 +233,66 @@ def _input_notes(
 
 
 def _rt_inputs(out: pd.DataFrame, df: pd.DataFrame, plan: PlanRules, notes: dict) -> None:
-    """Legality, strategic location and socio-economic potential: RT → kawasan."""
+    """Strategic location and socio-economic potential: RT → kawasan."""
     group = df["kode_kawasan"].astype(str)
-    lv_micro = to_micro(pd.to_numeric(df["luas_ha"], errors="coerce").fillna(0).to_numpy())
-    agg_values: dict[str, pd.Series] = {}
+    words = ("ya", "tidak")
     for spec in _RT_INPUTS:
         name, column, _needed_for = spec
-        present = column in df.columns or (
-            name == "legalitas" and {"status_tanah", "kesesuaian_tata_ruang"} <= set(df.columns)
-        )
-        if name == "legalitas":
-            flag, bad = rt_ilegal(df)
-        elif column in df.columns:
+        present = column in df.columns
+        if present:
             flag, bad = yes_no_flags(df[column])
         else:
             flag = pd.Series(pd.NA, index=df.index, dtype="boolean")
             bad = pd.Series(pd.NA, index=df.index, dtype="str")
         agg = aggregate_flag(flag, df["luas_ha"], group, method=plan.agregasi[name])
         agg = agg.reindex(out.index)
-        agg_values[name] = agg["nilai"]
-        if name == "legalitas":
-            ilegal = np.where(flag.fillna(False).to_numpy(dtype=bool), lv_micro, 0)
-            out["luas_ilegal_ha"] = _micro_by(ilegal, group, out.index)
         _input_notes(agg, bad, group, present, spec, notes)
-    words = {"legalitas": ("ilegal", "legal"), "nilai_strategis": ("ya", "tidak")}
-    words["sosial_ekonomi"] = words["nilai_strategis"]
-    for name, (yes, no) in words.items():
         out[name] = pd.Series(
-            [pd.NA if pd.isna(x) else (yes if x else no) for x in agg_values[name]],
+            [pd.NA if pd.isna(x) else (words[0] if x else words[1]) for x in agg["nilai"]],
             index=out.index,
             dtype="str",
         )
     for k in notes:
         if out.at[k, "jumlah_rt"] > 0 and not (out.at[k, "luas_ha"] > 0):
             notes[k].append("luas_ha = 0 — kepadatan dan prioritas tidak dapat ditentukan")
+
+
+def _legality_notes(rt: pd.DataFrame, present: bool, notes: dict) -> None:
+    """Name the RTs whose legality is unknown, and whether that leaves a pattern open."""
+    for k, sub in rt[rt["dalam_sk"]].groupby("kode_kawasan", sort=False):
+        if k not in notes:
+            continue
+        if not present:
+            notes[k].append(
+                "kolom legalitas tidak ada di baseline (atau status_lahan dan kesesuaian_rtr) — pola penanganan RT kumuh tidak dapat ditentukan"
+            )
+            continue
+        unknown = sub[sub["legalitas_lahan"].isna()]
+        if not len(unknown):
+            continue
+        open_ = int(unknown["pola_penanganan"].isna().sum())
+        why = [str(x) for x in dict.fromkeys(unknown["catatan_legalitas"].dropna())][:3]
+        text = f"legalitas belum diketahui di {len(unknown)} dari {len(sub)} RT"
+        if why:
+            text += f" ({'; '.join(why)})"
+        text += (
+            f" — pola {open_} RT belum dapat ditentukan, kebutuhannya belum masuk program"
+            if open_
+            else " — tidak mengubah pola (RT tidak kumuh)"
+        )
+        notes[k].append(text)
+
+
+def _legality_and_pattern(
+    out: pd.DataFrame, scores: pd.DataFrame, units: pd.DataFrame, plan: PlanRules,
+    rules: RuleSet, notes: dict,
+) -> None:  # fmt: skip
+    """Legality and pattern per RT, and each kawasan's mix of them (domain.md §8)."""
+    rt = rt_patterns(scores, units, plan=plan, kawasan=list(out.index), rules=rules)
+    _legality_notes(rt, any(c in scores.columns for c in _LEGALITY_COLUMNS), notes)
+    mix = pattern_mix(rt, out.index)
+    for c in mix.columns:
+        out[c] = mix[c]
 
 
 def _typology_of(sub: pd.DataFrame, plan: PlanRules, note: list[str]) -> tuple:
@@ -320,7 +341,7 @@ def _typology(out: pd.DataFrame, df: pd.DataFrame, plan: PlanRules, notes: dict)
     out["tipologi_rinci"] = pd.Series(rinci, index=out.index, dtype="str")
 
 
-def _priority_and_pattern(out: pd.DataFrame, plan: PlanRules) -> None:
+def _priority(out: pd.DataFrame, plan: PlanRules) -> None:
     pl = pertimbangan_lain(out, plan=plan)
     for c in pl.columns:
         out[c] = pl[c]
@@ -331,14 +352,6 @@ def _priority_and_pattern(out: pd.DataFrame, plan: PlanRules) -> None:
         ],
         index=out.index,
         dtype="Int64",
-    )
-    out["pola_penanganan"] = pd.Series(
-        [
-            pattern_of(lg, t, plan=plan)
-            for lg, t in zip(out["legalitas"], out[LEVEL_COLUMN], strict=True)
-        ],
-        index=out.index,
-        dtype="str",
     )
 
 
@@ -351,8 +364,8 @@ def kawasan_profile(
     sk_rows: pd.DataFrame | None = None,
     verified: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Profile, pertimbangan lain, legality, priority, pattern and typology per kawasan
-    (domain.md §2, §4, §8; module docstring).
+    """Profile, pertimbangan lain, legality, priority, pattern mix and typology per
+    kawasan (domain.md §2, §4, §8; module docstring).
 
     For kawasan ``K`` with RTs ``r``: ``X_K = Σ_r X_r`` for ``luas_ha``,
     ``jumlah_bangunan``, ``jumlah_penduduk``, ``jumlah_kk``, every denominator and every
@@ -409,8 +422,9 @@ def kawasan_profile(
         if out.at[k, "jumlah_rt"] == 0:
             notes[k].append(_NO_RT)
     _rt_inputs(out, df, plan, notes)
+    _legality_and_pattern(out, scores, units, plan, rules, notes)
     _typology(out, df, plan, notes)
-    _priority_and_pattern(out, plan)
+    _priority(out, plan)
     out["data_kurang"] = pd.Series(
         ["; ".join(notes[k]) for k in codes], index=out.index, dtype="str"
     )

@@ -1,7 +1,9 @@
 """The rules of domain.md §8 as data: the priority matrix, the handling patterns, the
 pertimbangan-lain bands, the RT → kawasan aggregation methods, the memorandum settings
-(``kumuhgis/core/data/rp2kpkp.yaml``) and the unit costs (``biaya_satuan.yaml``), each
-with the project's settings merged over the shipped file.
+(``kumuhgis/core/data/rp2kpkp.yaml``) and the unit costs (``biaya_satuan.yaml``: per
+criterion for on-site work, per activity for renewal, relocation and prevention), each
+with the project's settings merged over the shipped file; the yearly budget ceilings
+(``pagu_tahunan``, :func:`kumuhgis.core.memorandum.load_ceilings`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import pandas as pd
 import yaml
 
 from kumuhgis.core.errors import UsageError
+from kumuhgis.core.memorandum import POLA, load_ceilings
 from kumuhgis.core.rules import RuleSet, load_rules
+from kumuhgis.core.vocabulary import normalize_sumber_dana
 
 __all__ = [
     "SETTINGS_KEY",
@@ -26,6 +30,8 @@ __all__ = [
     "PERTIMBANGAN_CATEGORIES",
     "DENSITY_CLASSES",
     "LEGALITY_VALUES",
+    "POLA_ACTIVITIES",
+    "HOUSING_CHOICES",
     "PlanRules",
     "UnitCosts",
     "load_plan_rules",
@@ -44,6 +50,24 @@ PERTIMBANGAN_CATEGORIES = ("tinggi", "sedang", "rendah")
 DENSITY_CLASSES = ("rendah", "sedang", "tinggi")
 #: Land legality values (the rows of the handling-pattern matrix).
 LEGALITY_VALUES = ("legal", "ilegal")
+#: The activities of a pattern costed per unit (domain.md §8), in program order:
+#: key → (pattern, unit of volume). Renewal per hectare of the peremajaan RTs;
+#: relocation per KK of the permukiman-kembali RTs (the housing is a house or a rusunawa
+#: unit, ``memorandum.hunian_permukiman_kembali``); prevention per kelurahan per year.
+POLA_ACTIVITIES: dict[str, tuple[str, str]] = {
+    "penataan_kawasan": ("peremajaan", "ha"),
+    "lahan": ("permukiman kembali", "KK"),
+    "hunian_rumah": ("permukiman kembali", "KK"),
+    "hunian_rusunawa": ("permukiman kembali", "KK"),
+    "prasarana": ("permukiman kembali", "KK"),
+    "pengawasan_pengendalian": ("pencegahan", "kelurahan"),
+    "pemberdayaan_masyarakat": ("pencegahan", "kelurahan"),
+}
+#: Housing of resettled households: ``memorandum.hunian_permukiman_kembali``.
+HOUSING_CHOICES = ("rumah", "rusunawa")
+# funding-source keys of memorandum.sumber_dana_awal besides the aspects
+_ACTIVITY_SOURCE_KEYS = ("penataan_kawasan", "lahan", "hunian", "prasarana",
+                         "pengawasan_pengendalian", "pemberdayaan_masyarakat")  # fmt: skip
 
 
 def _deep_merge(base: Any, override: Any) -> Any:
@@ -98,6 +122,18 @@ class PlanRules:
     source_id: str = ""
     source_en: str = ""
     document: dict = field(default_factory=dict)
+    pagu: dict[str, float] = field(default_factory=dict)  # funding source → yearly ceiling
+
+    def source_of(self, key: str) -> str:
+        """The funding source proposed for an aspect key or a pattern activity
+        (:data:`POLA_ACTIVITIES`; both housing kinds share ``hunian``)."""
+        sumber = self.memorandum["sumber_dana_awal"]
+        return sumber["hunian" if key.startswith("hunian_") else key]
+
+    @property
+    def housing_activity(self) -> str:
+        """The housing activity of relocation: ``hunian_rumah`` or ``hunian_rusunawa``."""
+        return f"hunian_{self.memorandum['hunian_permukiman_kembali']}"
 
 
 def _yes_no_scores(pl: dict, name: str) -> dict[str, int]:
@@ -190,13 +226,26 @@ def _patterns(doc: dict, codes: tuple[str, ...]) -> dict[str, dict[str, str]]:
                 f"tidak ada pola untuk {', '.join(missing)}",
                 f"no pattern for {', '.join(missing)}",
             )
-        pola[row] = {c: str(cells[c]).strip() for c in codes}
+        pola[row] = {c: " ".join(str(cells[c]).split()).lower() for c in codes}
+        unknown = sorted({v for v in pola[row].values() if v not in POLA})
+        if unknown:
+            raise _bad(
+                f"{k}.pola_penanganan.{row}",
+                f"pola {', '.join(unknown)} tidak dikenal; pakai {', '.join(POLA)}",
+                f"unknown pattern {', '.join(unknown)}; use {', '.join(POLA)}",
+            )
     return pola
 
 
 def _aggregation(doc: dict) -> dict[str, str]:
+    if "legalitas" in (doc.get("agregasi") or {}):
+        raise _bad(
+            f"{SETTINGS_KEY}.agregasi.legalitas",
+            "legalitas dan pola penanganan kini ditentukan per RT (domain.md §8); hapus kunci ini",
+            "legality and the handling pattern are now decided per RT (domain.md §8); remove this key",
+        )
     agregasi = {}
-    for name in ("legalitas", "nilai_strategis", "sosial_ekonomi"):
+    for name in ("nilai_strategis", "sosial_ekonomi"):
         method = str((doc.get("agregasi") or {}).get(name, ""))
         if method not in AGGREGATION_METHODS:
             raise _bad(
@@ -209,25 +258,36 @@ def _aggregation(doc: dict) -> dict[str, str]:
 
 
 def _memorandum_settings(doc: dict, rules: RuleSet) -> dict:
-    """Number of years, first year and the funding source proposed per aspect."""
-    from kumuhgis.core.vocabulary import normalize_sumber_dana
-
+    """Number of years, first year, the housing of relocation and the funding source
+    proposed per aspect and per pattern activity."""
     k = f"{SETTINGS_KEY}.memorandum"
     memo = dict(doc.get("memorandum") or {})
     memo["jumlah_tahun"] = _int_value(memo.get("jumlah_tahun", 5), f"{k}.jumlah_tahun", minimum=1)
     if memo.get("tahun_mulai") is not None:
         memo["tahun_mulai"] = _int_value(memo["tahun_mulai"], f"{k}.tahun_mulai", minimum=1990)
+    housing = str(memo.get("hunian_permukiman_kembali", "")).strip().lower()
+    if housing not in HOUSING_CHOICES:
+        raise _bad(
+            f"{k}.hunian_permukiman_kembali",
+            f"{housing!r} bukan salah satu dari {', '.join(HOUSING_CHOICES)}",
+            f"{housing!r} is not one of {', '.join(HOUSING_CHOICES)}",
+        )
+    memo["hunian_permukiman_kembali"] = housing
+    first = memo.get("pencegahan_dulu", True)
+    if not isinstance(first, bool):
+        raise _bad(f"{k}.pencegahan_dulu", f"{first!r} harus true atau false", f"{first!r} must be true or false")  # fmt: skip
+    memo["pencegahan_dulu"] = first
     sumber = dict(memo.get("sumber_dana_awal") or {})
-    for a in rules.aspects:
-        raw = sumber.get(a.key)
+    for key in (*(a.key for a in rules.aspects), *_ACTIVITY_SOURCE_KEYS):
+        raw = sumber.get(key)
         canon, _ = normalize_sumber_dana(raw)
         if canon is None:
             raise _bad(
-                f"{k}.sumber_dana_awal.{a.key}",
+                f"{k}.sumber_dana_awal.{key}",
                 f"sumber dana {raw!r} tidak ada di daftar sumber dana",
                 f"unknown funding source {raw!r}",
             )
-        sumber[a.key] = canon
+        sumber[key] = canon
     memo["sumber_dana_awal"] = sumber
     return memo
 
@@ -257,8 +317,10 @@ def load_plan_rules(
 
     Checks that the priority matrix has a cell for every pertimbangan category and every
     kumuh level of the rule set, that its numbers are distinct, that the handling pattern
-    names a pattern for every level (TK included) and legality, that the bands rise, and
-    that the aggregation methods and funding sources are known.
+    names a pattern of :data:`kumuhgis.core.memorandum.POLA` for every level (TK included)
+    and legality, that the bands rise, and that the aggregation methods, the housing of
+    relocation and the funding sources are known. ``pagu`` holds the yearly ceilings of
+    the top-level setting ``pagu_tahunan`` (:func:`kumuhgis.core.memorandum.load_ceilings`).
 
     Raises
     ------
@@ -291,6 +353,7 @@ def load_plan_rules(
         source_id=" ".join(str(doc.get("source_id", "")).split()),
         source_en=" ".join(str(doc.get("source_en", "")).split()),
         document=doc,
+        pagu=load_ceilings(settings),
     )
 
 
@@ -299,7 +362,9 @@ class UnitCosts:
     """Unit costs of one rule set's criteria (:func:`load_unit_costs`).
 
     ``table``: one row per criterion — ``kode``, ``satuan``, ``harga_rp`` (NaN when the
-    project left it empty), ``uraian`` (the activity that closes the gap).
+    project left it empty), ``uraian`` (the activity that closes the gap). ``pola_table``:
+    one row per pattern activity (:data:`POLA_ACTIVITIES`) — ``pola``, ``kode``,
+    ``satuan``, ``harga_rp``, ``uraian``.
     """
 
     table: pd.DataFrame
@@ -307,14 +372,24 @@ class UnitCosts:
     status: str
     sumber: str
     sumber_en: str = ""
+    pola_table: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def indicative(self) -> bool:
         return self.status.strip().lower() != "resmi"
 
     def price(self, code: str) -> float:
-        row = self.table[self.table["kode"] == code]
-        return float(row["harga_rp"].iloc[0]) if len(row) else float("nan")
+        """Unit cost of a criterion code or a pattern activity (NaN when unknown)."""
+        for t in (self.table, self.pola_table):
+            row = t[t["kode"] == code] if len(t) else t
+            if len(row):
+                return float(row["harga_rp"].iloc[0])
+        return float("nan")
+
+    def activity(self, code: str) -> tuple[str, float]:
+        """(description, unit cost) of a pattern activity."""
+        row = self.pola_table[self.pola_table["kode"] == code].iloc[0]
+        return str(row["uraian"]), float(row["harga_rp"])
 
 
 def _price(spec: dict, key: str) -> float:
@@ -332,18 +407,41 @@ def _price(spec: dict, key: str) -> float:
     return value
 
 
+def _activity_costs(doc: dict) -> pd.DataFrame:
+    """The unit cost of every pattern activity (:data:`POLA_ACTIVITIES`)."""
+    spec_doc = doc.get("pola") or {}
+    rows = []
+    for code, (pola, unit) in POLA_ACTIVITIES.items():
+        key = f"{COST_SETTINGS_KEY}.pola.{code}"
+        spec = spec_doc.get(code)
+        if not isinstance(spec, dict):
+            raise _bad(
+                key, "tidak ada harga satuan untuk kegiatan ini", "no unit cost for this activity"
+            )
+        if str(spec.get("satuan", unit)) != unit:
+            raise _bad(key, f"satuan harus '{unit}'", f"the unit must be '{unit}'")
+        uraian = " ".join(str(spec.get("uraian") or code.replace("_", " ")).split())
+        rows.append({"pola": pola, "kode": code, "satuan": unit, "harga_rp": _price(spec, key), "uraian": uraian})  # fmt: skip
+    return pd.DataFrame(rows).astype(
+        {"pola": "str", "kode": "str", "satuan": "str", "harga_rp": "float64", "uraian": "str"}
+    )
+
+
 def load_unit_costs(
     settings: dict | None = None, *, rules: RuleSet | str | None = None
 ) -> UnitCosts:
     """The unit-cost table of a project (domain.md §8, **configurable**):
     ``kumuhgis/core/data/biaya_satuan.yaml`` (indicative, price year 2024) with the project's
-    ``biaya_satuan`` settings merged over it.
+    ``biaya_satuan`` settings merged over it: one price per criterion (on-site work) and
+    one per pattern activity (renewal per ha, relocation per KK, prevention per kelurahan
+    per year).
 
     Raises
     ------
     UsageError
-        A criterion of the rule set without a cost entry, a unit that is not the
-        criterion's volume unit, or a price that is not a number ≥ 0.
+        A criterion of the rule set or a pattern activity without a cost entry, a unit
+        that is not the criterion's volume unit (or the activity's unit), or a price that
+        is not a number ≥ 0.
     """
     settings = settings or {}
     rules = load_rules(rules, settings=settings)
@@ -372,6 +470,7 @@ def load_unit_costs(
         table=pd.DataFrame(rows).astype(
             {"kode": "str", "satuan": "str", "harga_rp": "float64", "uraian": "str"}
         ),
+        pola_table=_activity_costs(doc),
         tahun_harga=_int_value(year, f"{COST_SETTINGS_KEY}.tahun_harga", minimum=1990),
         status=str(doc.get("status", "indikatif")),
         sumber=" ".join(str(doc.get("sumber", "")).split()),
