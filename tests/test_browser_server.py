@@ -100,6 +100,9 @@ def _walk(page, url: str, upload: Path) -> None:
     page.set_input_files("#unggah-berkas", str(upload))
     page.click("#tombol-unggah")
     expect(page.locator("#baris-disimpan")).to_have_text("1")
+    expect(page.locator("#mode-unggah")).to_have_text("ganti per kunci")  # not "append"
+    expect(page.locator("#baris-ditambah")).to_have_text("1")
+    assert page.locator("#unggah-ganti-layer").count() == 0  # the Pokja's only
     page.click("#ke-kolaborasi")
     row = page.locator("#tabel-kolaborasi tr", has_text="WEB-LUAR-01")
     expect(row).to_have_count(1)
