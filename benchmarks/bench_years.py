@@ -54,13 +54,13 @@ def old_module(relpath: str, name: str):
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
-    folder = Path(tempfile.mkdtemp(prefix="kumuhgis-before-"))
-    path = folder / f"{name}.py"
-    path.write_text(text, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
+    with tempfile.TemporaryDirectory(prefix="kumuhgis-before-") as folder:
+        path = Path(folder) / f"{name}.py"
+        path.write_text(text, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)  # executed now: the file may go afterwards
     return module
 
 

@@ -169,7 +169,18 @@ def test_ringkasan_city_and_kelurahan(client):
     )
     assert ESCAPED in html and HOSTILE not in html  # the kelurahan list
     assert "/ringkasan/grafik/tingkat.png" in html
+    # the official figure beside the city's (domain.md §5 scopes): SK-2016 covers K1-RT01,
+    # K1-RT02 and K2-RT01 (3 ha kumuh); K1-RT03 (KR) and K2-RT04 (KS) are kumuh outside it
+    table = re.search(r'id="tabel-lingkup">(.*?)</table>', html, re.S).group(1)
+    rows = {
+        m.group(1): [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", m.group(2))]
+        for m in re.finditer(r'<tr class="lingkup-(\w+)">(.*?)</tr>', table, re.S)
+    }  # fmt: skip
+    assert rows["sk"][1:4] == ["3", "3,00", "3,00"] and "angka resmi" in rows["sk"][0]
+    assert rows["kota"][1:4] == ["8", "5,00", "5,00"]
+    assert rows["kumuh_di_luar_sk"][1:4] == ["2", "2,00", "2,00"]
     html = _ok(client.get("/ringkasan?kel=6202990002"))
+    assert 'id="tabel-lingkup"' not in html  # the scopes are city totals
     assert "<h1>Ringkasan kawasan kumuh — " + ESCAPED + "</h1>" in html
     assert "2,00 ha" in html  # K2-RT01 (KB) + K2-RT04 (KS)
     assert client.get("/ringkasan?kel=000").status_code == 400

@@ -110,6 +110,24 @@ def test_reader_keeps_every_field_as_written(pontianak_kmz):
     assert frame.geometry.is_valid.all() and len(frame) == len(ROWS)
 
 
+def test_map_takes_several_pairs_after_one_option(pontianak_kmz, tmp_path, capsys):
+    """``--map A=B C=D`` (as contracts.md writes it) maps like ``--map A=B --map C=D``; a
+    positional swallowed by a leading ``--map`` is refused, with where to put it."""
+    one, two = tmp_path / "one.gpkg", tmp_path / "two.gpkg"
+    assert main(["import", str(one), "delineasi", str(pontianak_kmz),
+                 "--map", "KODE_KWS=kode_kawasan", "name=nama_kawasan"]) == 0  # fmt: skip
+    assert main(["import", str(two), "delineasi", str(pontianak_kmz),
+                 "--map", "KODE_KWS=kode_kawasan", "--map", "name=nama_kawasan"]) == 0  # fmt: skip
+    a, b = open_store(one).read("delineasi"), open_store(two).read("delineasi")
+    assert a["kode_kawasan"].tolist() == b["kode_kawasan"].tolist() == [r[0] for r in ROWS]
+    capsys.readouterr()
+    assert main(["audit-baseline", str(pontianak_kmz), "--map", "a=b", "c",
+                 "--out", str(tmp_path / "x.csv")]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "letakkan --map setelah nama berkas" in err and "'c'" in err
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_import_keeps_all_four_and_area_json_carries_them(pontianak_kmz, tmp_path, capsys):
     store = tmp_path / "pontianak.gpkg"
     argv = ["import", str(store), "delineasi", str(pontianak_kmz),

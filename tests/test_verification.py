@@ -301,6 +301,42 @@ def test_writers_csv_xlsx_html_geojson(result, tmp_path):
         write_verification(result, tmp_path / "v.pdf")
 
 
+def test_recorded_luas_of_the_delineation_beside_the_sk_and_computed(tmp_path):
+    """Issue 13: the luas an office wrote on its delineation (``luas_tercatat_ha``) is shown
+    beside the SK's and the computed hectares — in the location table, the luas_mismatch
+    sentence, the workbook and the HTML — and never replaces the computed figure."""
+    t = town()
+    dl = t["delineasi"].copy()
+    dl["luas_tercatat_ha"] = [8.1, 9.75, None, 2.0]  # K1, K2, K3 (none written), K5
+    res = V.verify_sk(t["sk_kumuh"], dl, rt=t["rt"], wilayah=t["wilayah"], scores=t["scores"])
+    loc = res.locations.set_index(["no_sk", "kode_kawasan"])
+    assert list(res.locations.columns).index("luas_tercatat_ha") == (
+        list(res.locations.columns).index("luas_delineasi_ha") + 1
+    )
+    assert loc.loc[(SK1, "K2"), "luas_tercatat_ha"] == 9.75
+    assert loc.loc[(SK1, "K2"), "luas_delineasi_ha"] == pytest.approx(8.0, abs=0.01)
+    assert pd.isna(loc.loc[(SK1, "K3"), "luas_tercatat_ha"])
+    assert pd.isna(loc.loc[(SK1, "K4"), "luas_tercatat_ha"])  # no polygon at all
+    # the flags are decided on the computed figures: the same as without the column
+    assert flags(res, SK1) == flags(run(), SK1)
+    mm = res.findings.set_index(["no_sk", "flag", "kode_kawasan"]).loc[(SK1, "luas_mismatch", "K2")]
+    assert "luas tercatat pada berkas delineasi 9,75 ha" in mm["detail"]
+    assert "area written in the delineation file 9.75 ha" in mm["detail_en"]
+    xlsx = tmp_path / "v.xlsx"
+    write_verification(res, xlsx)
+    header = next(
+        r
+        for r in openpyxl.load_workbook(xlsx)["Rekomendasi"].iter_rows(values_only=True)
+        if r[0] == "No. SK"
+    )
+    assert "Luas tercatat (berkas delineasi) (ha)" in header
+    assert "Luas tercatat (ha)" in render_html(res)
+    # a delineation without the column: no empty column in the tables
+    plain = run()
+    assert "luas_tercatat_ha" not in plain.locations.columns
+    assert "Luas tercatat" not in render_html(plain)
+
+
 def test_html_escapes_every_text():
     t = town()
     sk = t["sk_kumuh"].copy()

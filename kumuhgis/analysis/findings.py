@@ -160,6 +160,9 @@ class Evidence:
         self.del_geom: dict[str, object] = {}  # EPSG:4326
         self.del_metric: dict[str, object] = {}
         self.del_kel: dict[str, str] = {}
+        #: the luas an office wrote on its delineation (layers/README: luas_tercatat_ha),
+        #: shown beside the computed one, never used in place of it
+        self.del_recorded: dict[str, float] = {}
         if self.dl is not None:
             codes = self.dl["kode_kawasan"].astype(str).to_numpy()
             self.del_ha = dict(
@@ -172,6 +175,11 @@ class Evidence:
             )
             if "kode_kel" in self.dl.columns:
                 self.del_kel = dict(zip(codes, self.dl["kode_kel"].astype(str), strict=True))
+            if "luas_tercatat_ha" in self.dl.columns:
+                recorded = pd.to_numeric(self.dl["luas_tercatat_ha"], errors="coerce").to_numpy()
+                self.del_recorded = {
+                    c: float(v) for c, v in zip(codes, recorded, strict=True) if np.isfinite(v)
+                }
         # RTs
         self.rt = rt if rt is not None and len(rt) else None
         self.rt_codes: set[str] = set()
@@ -292,6 +300,7 @@ class _Location:
     luas_sk: float
     luas_del: float
     luas_rt: float
+    luas_recorded: float
     has_geom: bool
     geometry: object
     listed: list[str]
@@ -332,6 +341,7 @@ def _location(ctx: Evidence, v: str, r: pd.Series, with_rt_column: bool, levels:
         luas_sk=float(r["luas_sk_ha"]) if not _missing(r.get("luas_sk_ha")) else np.nan,
         luas_del=float(ctx.del_ha[k]) if has_geom else np.nan,
         luas_rt=float(np.nansum(rt_ha)) if any(np.isfinite(rt_ha)) else np.nan,
+        luas_recorded=ctx.del_recorded.get(k, np.nan),
         has_geom=has_geom,
         geometry=ctx.del_geom.get(k),
         listed=listed,
@@ -411,6 +421,11 @@ def _check_luas(ctx: Evidence, loc: _Location, add) -> None:
             over_en.append(
                 f"{an_en} {finding_number_en(a)} ha vs {bn_en} {finding_number_en(b)} ha (difference {finding_number_en(diff)} ha = {finding_number_en(pct, 1)} %)"
             )
+    if over and np.isfinite(loc.luas_recorded):
+        over.append(f"luas tercatat pada berkas delineasi {finding_number(loc.luas_recorded)} ha")
+        over_en.append(
+            f"area written in the delineation file {finding_number_en(loc.luas_recorded)} ha"
+        )
     if over:
         add("luas_mismatch",
             f"{loc.where}: {'; '.join(over)} — melebihi toleransi {finding_number(tol['toleransi_luas_persen'], 1)} % dan {finding_number(tol['toleransi_luas_ha'])} ha.",
@@ -538,11 +553,22 @@ def _location_row(ctx, loc: _Location, flags, tk, kumuh_ha, levels, matched_kel,
         "kelurahan": "" if _missing(r.get("kelurahan")) else str(r["kelurahan"]),
         "kelurahan_saran": ", ".join(ctx.kel_name_of.get(c, "") for c in matched_kel),
         "luas_sk_ha": loc.luas_sk, "luas_delineasi_ha": round(luas_del, 4) if np.isfinite(luas_del) else np.nan,
+        **_recorded_column(ctx, loc),
         "luas_rt_ha": round(luas_rt, 4) if np.isfinite(luas_rt) else np.nan,
         "jumlah_rt": len(rts), "jumlah_rt_tidak_kumuh": len(tk),
         "luas_terverifikasi_ha": round(float(verified), 4) if np.isfinite(verified) else np.nan,
         "temuan": ";".join(dict.fromkeys(flags)), "rekomendasi": rek, "tahun_tingkat": lvl_year,
     }  # fmt: skip
+
+
+def _recorded_column(ctx: Evidence, loc: _Location) -> dict:
+    """``luas_tercatat_ha`` (the luas the office wrote on its delineation) for the location
+    table, only when the delineation carries one for some kawasan: the column stays out of
+    a city's tables when its offices never wrote one."""
+    if not ctx.del_recorded:
+        return {}
+    recorded = loc.luas_recorded
+    return {"luas_tercatat_ha": round(recorded, 4) if np.isfinite(recorded) else np.nan}
 
 
 def _outside_kelurahan(ctx: Evidence, k: str, kel_codes: list[str]):

@@ -93,12 +93,15 @@ def add_rules(p: argparse.ArgumentParser) -> None:
 
 
 def add_map(p: argparse.ArgumentParser) -> None:
-    """``--map SRC=DST`` (repeatable): read the input column SRC as DST; see :func:`parse_map`."""
+    """``--map SRC=DST [SRC=DST ...]`` (also repeatable): read the input column SRC as DST;
+    see :func:`parse_map`. Several pairs after one ``--map`` are how contracts.md writes it
+    and how users type it."""
     p.add_argument(
         "--map",
-        action="append",
+        action="extend",
+        nargs="+",
         metavar="SRC=DST",
-        help="petakan kolom / map a column (repeatable)",
+        help="petakan kolom, satu atau lebih / map columns, one or more (repeatable)",
     )
 
 
@@ -109,7 +112,8 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
         src, sep, dst = item.partition("=")
         if not sep or not src.strip() or not dst.strip():
             raise UsageError(
-                f"--map harus SRC=DST, bukan '{item}' / --map must be SRC=DST, not '{item}'"
+                f"--map harus SRC=DST, bukan '{item}' (letakkan --map setelah nama berkas) / "
+                f"--map must be SRC=DST, not '{item}' (put --map after the file names)"
             )
         mapping[src.strip()] = dst.strip()
     return mapping

@@ -21,7 +21,7 @@ from kumuhgis.analysis.rp2kpkp import Annex
 from kumuhgis.core.errors import UsageError
 from kumuhgis.core.numeric import format_number_id
 from kumuhgis.outputs.cartography import PrintMap, print_map
-from kumuhgis.outputs.charts import LEVEL_COLORS
+from kumuhgis.outputs.palette import LEVEL_COLORS
 
 __all__ = ["MAP_KEYS", "annex_maps"]
 

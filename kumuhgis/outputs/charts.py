@@ -27,6 +27,7 @@ from matplotlib.patches import Patch
 from kumuhgis.core.rules import RuleSet, load_rules
 from kumuhgis.outputs.files import atomic_path
 from kumuhgis.outputs.fileset import write_together
+from kumuhgis.outputs.palette import LEVEL_COLORS
 
 __all__ = [
     "LEVEL_COLORS",
@@ -37,8 +38,6 @@ __all__ = [
     "reduction_charts",
 ]
 
-#: Colours of the levels (the usual map legend: red, orange, yellow, green).
-LEVEL_COLORS = {"KB": "#d7191c", "KS": "#fdae61", "KR": "#ffdf6b", "TK": "#1a9641"}
 _ASPECT_COLORS = (
     "#8c564b",
     "#7f7f7f",

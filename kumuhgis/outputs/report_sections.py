@@ -323,17 +323,24 @@ def _profile_scores(ctx: SectionContext) -> list:
     ]
 
 
-def profile(ctx: SectionContext, title: str) -> list:
-    """Section 3 (landscape): sizes, aspect scores and criterion percentages per kawasan."""
+def _landscape_opening(ctx: SectionContext, title: str, intro: str) -> list:
+    """A section that starts on a new landscape page: its title and a short introduction."""
     st = ctx.st
     return [
         NextPageTemplate("landscape"),
         PageBreak(),
         Paragraph(title, st["H1"]),
-        para(
+        para(intro, st, "small"),
+    ]
+
+
+def profile(ctx: SectionContext, title: str) -> list:
+    """Section 3 (landscape): sizes, aspect scores and criterion percentages per kawasan."""
+    return [
+        *_landscape_opening(
+            ctx,
+            title,
             f"Angka kawasan adalah jumlah angka RT di dalam kawasan, kondisi tahun {ctx.annex.tahun}; tingkat kekumuhan kawasan dinilai dari volume yang dijumlahkan.",
-            st,
-            "small",
         ),
         *_profile_sizes(ctx),
         *_profile_scores(ctx),
@@ -469,15 +476,11 @@ def _ranking(ctx: SectionContext) -> list:
 
 def priority(ctx: SectionContext, title: str) -> list:
     """Section 6 (landscape): the priority matrix with its kawasan, and the ranking."""
-    st = ctx.st
     return [
-        NextPageTemplate("landscape"),
-        PageBreak(),
-        Paragraph(title, st["H1"]),
-        para(
+        *_landscape_opening(
+            ctx,
+            title,
             "Matriks prioritas: baris pertimbangan lain, kolom tingkat kekumuhan kawasan; setiap sel memuat nomor prioritas, kawasan dan luasnya.",
-            st,
-            "small",
         ),
         *_matrix_cells(ctx),
         *_ranking(ctx),

@@ -102,7 +102,8 @@ def verification_sheets(result: Verification, *, title: str = "") -> list[Sheet]
     loc_cols = {
         "no_sk": "No. SK", "kode_kawasan": "Kode kawasan", "nama_lokasi": "Nama lokasi", "kelurahan": "Kelurahan (SK)",
         "kelurahan_saran": "Kelurahan (batas wilayah)", "luas_sk_ha": ("Luas SK", "ha"),
-        "luas_delineasi_ha": ("Luas delineasi", "ha"), "luas_rt_ha": ("Σ luas RT", "ha"), "jumlah_rt": "Jumlah RT",
+        "luas_delineasi_ha": ("Luas delineasi", "ha"), "luas_tercatat_ha": ("Luas tercatat (berkas delineasi)", "ha"),
+        "luas_rt_ha": ("Σ luas RT", "ha"), "jumlah_rt": "Jumlah RT",
         "jumlah_rt_tidak_kumuh": "RT tidak kumuh", "luas_terverifikasi_ha": ("Luas terverifikasi", "ha"),
         "temuan": "Temuan", "rekomendasi": "Rekomendasi", "tahun_tingkat": "Tahun tingkat RT",
     }  # fmt: skip
@@ -199,10 +200,16 @@ def render_html(result: Verification, *, title: str = "") -> str:
         )
         if len(locs):
             parts.append("<h3>Rekomendasi per lokasi / per location</h3>")
+            recorded = (
+                {"luas_tercatat_ha": "Luas tercatat (ha)"}
+                if "luas_tercatat_ha" in locs.columns
+                else {}
+            )
             parts.append(_table(locs, {
                 "kode_kawasan": "Kode", "nama_lokasi": "Nama lokasi", "kelurahan": "Kelurahan (SK)",
-                "luas_sk_ha": "Luas SK (ha)", "luas_delineasi_ha": "Luas delineasi (ha)", "luas_rt_ha": "Σ luas RT (ha)",
-                "luas_terverifikasi_ha": "Luas terverifikasi (ha)", "temuan": "Temuan", "rekomendasi": "Rekomendasi",
+                "luas_sk_ha": "Luas SK (ha)", "luas_delineasi_ha": "Luas delineasi (ha)", **recorded,
+                "luas_rt_ha": "Σ luas RT (ha)", "luas_terverifikasi_ha": "Luas terverifikasi (ha)",
+                "temuan": "Temuan", "rekomendasi": "Rekomendasi",
             }))  # fmt: skip
         fv = result.findings[result.findings["no_sk"] == v]
         for flag in FLAGS:

@@ -1,4 +1,5 @@
-"""The viewer's colours and symbols: RT levels, kolaborasi statuses and infrastructure icons.
+"""The viewer's colours and symbols: RT levels, kolaborasi statuses (from the one palette,
+:mod:`kumuhgis.outputs.palette`) and infrastructure icons.
 
 The same palette colours the RT tiles (:mod:`kumuhgis.outputs.webmap.tiles`), the browser
 legend (:func:`kumuhgis.outputs.webmap.config.map_config`) and the map image
@@ -8,6 +9,8 @@ legend (:func:`kumuhgis.outputs.webmap.config.map_config`) and the map image
 from __future__ import annotations
 
 from typing import Any
+
+from kumuhgis.outputs.palette import LEVEL_COLORS, STATUS_COLORS
 
 __all__ = [
     "LEVEL_CODES",
@@ -19,23 +22,8 @@ __all__ = [
 
 #: RT levels in the order of the tile palette index; "" = no condition data that year.
 LEVEL_CODES: tuple[str, ...] = ("", "TK", "KR", "KS", "KB")
-#: Colours of the levels, the usual legend (the same as :data:`kumuhgis.outputs.charts.LEVEL_COLORS`).
-LEVEL_COLORS: dict[str, str] = {
-    "KB": "#d7191c",
-    "KS": "#fdae61",
-    "KR": "#ffdf6b",
-    "TK": "#1a9641",
-    "": "#bdbdbd",
-}
-#: Kolaborasi status (domain.md §7); "" = not classified.
+#: Kolaborasi statuses (domain.md §7) in legend order; "" = not classified.
 STATUS_CODES: tuple[str, ...] = ("dalam", "sebagian", "batas", "luar", "")
-STATUS_COLORS: dict[str, str] = {
-    "dalam": "#1a9641",
-    "sebagian": "#e6a100",
-    "batas": "#7b3294",
-    "luar": "#d7191c",
-    "": "#6b6b6b",
-}
 
 
 # Keyword of a ``jenis`` (after lower-casing) → icon key and colour. The browser draws each
