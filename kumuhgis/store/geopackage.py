@@ -292,15 +292,9 @@ class _Transaction(Transaction):
         self.log_write(change, old=old, new=rows, rows_stored=len(frame))
         return len(frame)
 
-    def drop(self, name: str, *, source: str = "") -> None:
-        """Remove a layer or project table (audited; kept in the history)."""
-        kind = "layer" if name in LAYERS else "tabel"
-        if kind == "tabel":
-            check_table_name(name)
-        old = self.current(name, kind)
-        if old is not None:
-            self.log_drop(name, kind, old, source=source)
-            drop_table(self.path, name)
+    def drop_stored(self, name: str) -> None:
+        """Remove the stored table ``name`` (only through :meth:`Transaction.drop`)."""
+        drop_table(self.path, name)
 
     def finish(self) -> None:
         """Write the meta updates, audit rows and history rows, then check the copy is a

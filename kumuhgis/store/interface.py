@@ -398,10 +398,11 @@ class Store(ABC):
 class Transaction:
     """The bookkeeping every backend's transaction shares: meta updates, audit rows (with
     old and new values, :meth:`log_write`, never a secret column), the history of what it
-    changes (:attr:`history`), settings and the record of a new project. Backends add
-    ``write``, ``write_table``, ``drop``, ``current`` and ``meta`` (what the project holds
-    inside this transaction), ``stored_history`` and a ``finish`` that stores
-    :meth:`meta_to_write`, the audit rows and :meth:`history_to_write`."""
+    changes (:attr:`history`), removing a table (:meth:`drop`), settings and the record of a
+    new project. Backends add ``write``, ``write_table``, ``drop_stored``, ``current`` and
+    ``meta`` (what the project holds inside this transaction), ``stored_history`` and a
+    ``finish`` that stores :meth:`meta_to_write`, the audit rows and
+    :meth:`history_to_write`."""
 
     def __init__(self, *, command: str, user: str | None = None):
         self.command = command
@@ -453,12 +454,24 @@ class Transaction:
         the history (a private table is not kept: see :class:`HistoryRecorder`)."""
         self.history.remember(name, kind, before)
 
-    def log_drop(self, name: str, kind: str, old: pd.DataFrame, *, source: str = "") -> None:
-        """The audit row and history count of removing the layer or table ``name``."""
+    def drop(self, name: str, *, source: str = "") -> None:
+        """Remove a layer or project table, audited and kept in the history (nothing
+        when it is absent)."""
+        kind = "layer" if name in LAYERS else "tabel"
+        if kind == "tabel":
+            check_table_name(name)
+        old = self.current(name, kind)
+        if old is None:
+            return
         self.remember(name, kind, old)
         change = WriteChange(name, "drop", (), len(old), 0, added=0, replaced=0,
                              removed=len(old), kept=0)  # fmt: skip
         self.log_write(change, old=old, new=old.iloc[0:0], source=source, rows_stored=0)
+        self.drop_stored(name)
+
+    def drop_stored(self, name: str) -> None:  # pragma: no cover - abstract
+        """Remove the stored table ``name`` (the backend's part of :meth:`drop`)."""
+        raise NotImplementedError
 
     def replace_history(self, rows: pd.DataFrame) -> None:
         """Make the history exactly ``rows`` (a copied project's, with ``data``); this

@@ -477,15 +477,9 @@ class _Transaction(Transaction):
         self.log_write(change, old=old, new=rows, rows_stored=len(frame))
         return len(frame)
 
-    def drop(self, name: str, *, source: str = "") -> None:
-        """Remove a layer or project table (audited; kept in the history)."""
-        kind = "layer" if name in LAYERS else "tabel"
-        if kind == "tabel":
-            check_table_name(name)
-        old = self.current(name, kind)
-        if old is not None:
-            self.log_drop(name, kind, old, source=source)
-            self._cur.execute(sql.SQL("DROP TABLE {}").format(_ident(self._schema, name)))
+    def drop_stored(self, name: str) -> None:
+        """Remove the stored table ``name`` (only through :meth:`Transaction.drop`)."""
+        self._cur.execute(sql.SQL("DROP TABLE {}").format(_ident(self._schema, name)))
 
     def _store(
         self,
