@@ -509,6 +509,41 @@ def test_import_from_published_refuses_a_bad_table_and_keeps_the_store(tmp_path,
         import_file(store, "rt", bad, from_published=True)
 
 
+def test_import_from_published_without_a_year_takes_it_from_fill(tmp_path, capsys):
+    """A published table without a year column: refused with the way out (--fill), then
+    imported with ``--fill tahun=2019``; a row that says another year is not overwritten."""
+    rows = [
+        {k: v for k, v in r.items() if k != "tahun"} for r in published_rows("compact", PERSEN)[:2]
+    ]
+    src = write_table(tmp_path / "t.xlsx", rows)
+    store = tmp_path / "kota.gpkg"
+    assert main(["import", str(store), "baseline", str(src), "--from-published"]) == 2
+    assert "--fill tahun=" in capsys.readouterr().err
+    assert not store.exists()
+    argv = ["import", str(store), "baseline", str(src), "--from-published", "--fill", "tahun=2019"]
+    assert main(argv) == 0
+    stored = open_store(store).read("baseline")
+    assert stored["tahun"].tolist() == [2019, 2019]
+    other = write_table(tmp_path / "u.xlsx", published_rows("compact", PERSEN)[:2])  # says 2016
+    assert (
+        main(
+            [
+                "import",
+                str(store),
+                "baseline",
+                str(other),
+                "--from-published",
+                "--fill",
+                "tahun=2019",
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "--fill tahun=2019" in err and "2016" in err
+    assert open_store(store).read("baseline")["tahun"].tolist() == [2019, 2019]
+
+
 # --------------------------------------------------------------------------- a real table
 
 _SERANG_SECTORS = [

@@ -82,3 +82,46 @@ def test_area_of_web_mercator_buildings(shared_data, capsys):
     assert "EPSG:9488" in utm["features"][0]["metode"] or "9488" in str(
         utm["features"][0].get("epsg")
     )
+
+
+OSM_FILL = ["--fill", "jenis=hidran umum", "kriteria=7b", "tahun=2020", "sumber_dana=Lainnya",
+            "kondisi=baik"]  # fmt: skip
+
+
+def test_osm_hydrants_import_with_fill(shared_data, tmp_path, capsys):
+    """OSM fire hydrants of Semarang (59 points, tag columns such as ``fire_hydrant:type``):
+    an OSM extract has no funding source, condition or year, so the Pokja gives them with
+    ``--fill``; every OSM tag is kept beside the layer's columns."""
+    src = shared_data / "gilangabdul_semarang_osm_poi" / "hydrant.gpkg"
+    store = tmp_path / "semarang.gpkg"
+    base = ["import", str(store), "infrastruktur", str(src), "--map", "osm_id=kode_infra"]
+    assert main(base) == 2  # strict: the missing columns, each named with --fill as a way out
+    err = capsys.readouterr().err
+    assert "kondisi" in err and "--fill" in err and not store.exists()
+    assert main([*base, *OSM_FILL]) == 0
+    stored = open_store(store).read("infrastruktur")
+    assert len(stored) == 59 and (stored["jenis"] == "hidran umum").all()
+    assert (stored["tahun"] == 2020).all() and (stored["sumber_dana"] == "Lainnya").all()
+    assert "emergency" in stored.columns  # the OSM tags stay
+    # a bad value is one file problem, not 59 row problems, and nothing is stored
+    bad = [*base, "--fill", "jenis=hidran umum", "kriteria=7b", "tahun=20x1",
+           "sumber_dana=Lainnya", "kondisi=baik"]  # fmt: skip
+    before = open_store(store).read("infrastruktur")
+    assert main(bad) == 2
+    err = capsys.readouterr().err
+    assert err.count("--fill tahun=20x1") == 1
+    assert open_store(store).read("infrastruktur").equals(before)
+
+
+def test_osm_waste_points_without_id_rejected_by_row(shared_data, tmp_path):
+    """Semarang's TPS (MultiPoint, 9 features): three have no osm_id; strict names them,
+    lenient stores the six that have one."""
+    src = shared_data / "gilangabdul_semarang_osm_poi" / "tps.gpkg"
+    store = tmp_path / "semarang.gpkg"
+    fill = dict(pair.split("=", 1) for pair in OSM_FILL[1:])
+    with pytest.raises(ValidationError) as exc:
+        import_file(store, "infrastruktur", src, mapping={"osm_id": "kode_infra"}, fill=fill)
+    assert sorted({p.row for p in exc.value.problems}) == [7, 8, 9]  # their fid in QGIS
+    out = import_file(store, "infrastruktur", src, mapping={"osm_id": "kode_infra"}, fill=fill,
+                      lenient=True)  # fmt: skip
+    assert (out.rows_in, out.rows_stored, out.rows_rejected) == (9, 6, 3)

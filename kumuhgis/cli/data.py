@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kumuhgis.cli._console import console, print_problems, progress
 from kumuhgis.cli.options import (
+    add_fill,
     add_map,
     add_rt_sheet,
     add_rules,
@@ -16,6 +17,7 @@ from kumuhgis.cli.options import (
     add_year,
     command_line,
     open_project,
+    parse_fill,
     parse_map,
     project_location,
 )
@@ -102,6 +104,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             append=args.append,
             replace_layer=args.replace_layer,
             mapping=parse_map(args.map),
+            fill=parse_fill(args.fill),
             source_layer=args.source_layer,
             assume_crs=args.crs,
             report=args.report,
@@ -185,6 +188,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         source_layer=args.source_layer,
         assume_crs=args.crs,
         rules=args.rules,
+        fill=parse_fill(args.fill),
     )
     if result.errors:
         raise ValidationError(result.problems, source=str(args.file), layer=args.layer)
@@ -335,6 +339,7 @@ def _input_options(q: argparse.ArgumentParser) -> None:
         help="perbaiki geometri, tolak baris buruk / repair and drop bad rows",
     )
     add_map(q)
+    add_fill(q)
     q.add_argument(
         "--source-layer",
         help="layer/sheet/folder di berkas masukan / layer or sheet inside the file",

@@ -18,6 +18,7 @@ from kumuhgis.core.errors import UsageError
 from kumuhgis.core.snapshot import CitySnapshot
 
 __all__ = [
+    "add_fill",
     "add_map",
     "add_out",
     "add_rt_sheet",
@@ -32,7 +33,9 @@ __all__ = [
     "load_settings",
     "is_project",
     "open_project",
+    "parse_fill",
     "parse_map",
+    "parse_pairs",
     "project_location",
     "shown_location",
 ]
@@ -107,16 +110,44 @@ def add_map(p: argparse.ArgumentParser) -> None:
 
 def parse_map(items: list[str] | None) -> dict[str, str]:
     """The ``--map`` options as ``{SRC: DST}``; refuses an item that is not ``SRC=DST``."""
-    mapping = {}
+    return parse_pairs(items, "--map", "SRC=DST")
+
+
+def add_fill(p: argparse.ArgumentParser) -> None:
+    """``--fill COL=VALUE [COL=VALUE ...]``: a value for every empty cell of a layer column,
+    or for the whole column when the file lacks it (see
+    :func:`kumuhgis.ingest.validation.validate_frame`)."""
+    p.add_argument(
+        "--fill",
+        action="extend",
+        nargs="+",
+        metavar="COL=VALUE",
+        help=(
+            "isi kolom yang kosong/tidak ada, mis. tahun=2019 sumber_dana=APBN / fill a column "
+            "the file leaves empty or lacks (repeatable)"
+        ),
+    )
+
+
+def parse_fill(items: list[str] | None) -> dict[str, str]:
+    """The ``--fill`` options as ``{COL: VALUE}`` (VALUE may hold spaces and ``=``; quote it
+    on the command line: ``--fill "jenis=hidran umum"``)."""
+    return parse_pairs(items, "--fill", "COL=VALUE")
+
+
+def parse_pairs(items: list[str] | None, option: str, form: str) -> dict[str, str]:
+    """``NAME=VALUE`` items of a repeatable option as a dict; refuses an item without ``=``
+    or with an empty side, saying where the option goes."""
+    pairs = {}
     for item in items or []:
-        src, sep, dst = item.partition("=")
-        if not sep or not src.strip() or not dst.strip():
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
             raise UsageError(
-                f"--map harus SRC=DST, bukan '{item}' (letakkan --map setelah nama berkas) / "
-                f"--map must be SRC=DST, not '{item}' (put --map after the file names)"
+                f"{option} harus {form}, bukan '{item}' (letakkan {option} setelah nama berkas) / "
+                f"{option} must be {form}, not '{item}' (put {option} after the file names)"
             )
-        mapping[src.strip()] = dst.strip()
-    return mapping
+        pairs[key.strip()] = value.strip()
+    return pairs
 
 
 def add_rt_sheet(p: argparse.ArgumentParser) -> None:

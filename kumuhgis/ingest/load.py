@@ -68,10 +68,11 @@ def validate_file(
     existing: pd.DataFrame | None = None,
     rules: RuleSet | str | None = None,
     within: Area | None = None,
+    fill: dict[str, str] | None = None,
 ) -> ValidationResult:
     """Read ``path`` and check it against ``layer`` without storing anything (criterion
     codes, units and volume groups of ``rules``, default Permen 14/2018; ``within``: where
-    the uploader may put features, see :func:`validate_frame`)."""
+    the uploader may put features; ``fill``: ``--fill``; see :func:`validate_frame`)."""
     get_layer(layer)
     read = read_file(path, layer=source_layer)
     result = validate_frame(
@@ -84,6 +85,7 @@ def validate_file(
         assume_crs=assume_crs,
         rules=rules,
         within=within,
+        fill=fill,
     )
     result.problems[:0] = read.problems
     return result
@@ -98,8 +100,10 @@ def validate_published(
     sheet: str | None = None,
     rt_sheet: str | None = None,
     existing: pd.DataFrame | None = None,
+    fill: dict[str, str] | None = None,
 ) -> ValidationResult:
-    """A published per-RT table's volumes and denominators checked as ``baseline`` rows.
+    """A published per-RT table's volumes and denominators checked as ``baseline`` rows
+    (``fill``: ``--fill``, e.g. ``{"tahun": "2019"}`` for a table without a year column).
 
     Raises
     ------
@@ -114,9 +118,8 @@ def validate_published(
             f"--from-published is for the baseline layer only, not '{layer}'"
         )
     table = read_published(path, sheet=sheet, rt_sheet=rt_sheet, mapping=mapping)
-    result = validate_frame(
-        published_baseline(table), "baseline", lenient=lenient, source=str(path), existing=existing
-    )
+    result = validate_frame(published_baseline(table), "baseline", lenient=lenient,
+                            source=str(path), existing=existing, fill=fill)  # fmt: skip
     result.problems[:0] = table.problems
     return result
 
@@ -139,6 +142,7 @@ def import_file(
     on_plan: Callable[[WriteChange], None] | None = None,
     user: str | None = None,
     within: Area | None = None,
+    fill: dict[str, str] | None = None,
 ) -> ImportOutcome:
     """Validate ``path`` and load it into ``layer`` of the project at ``store_path`` (a
     ``.gpkg`` file or a database URL).
@@ -157,7 +161,8 @@ def import_file(
     volumes and denominators into the ``baseline`` layer through the same validation.
 
     ``user`` is who imports (the audit's ``pengguna``; default the terminal's user);
-    ``within`` limits where features may lie (a facilitator's kelurahan).
+    ``within`` limits where features may lie (a facilitator's kelurahan); ``fill`` gives
+    values the file leaves out (``--fill COL=VALUE``).
     """
     if append and replace_layer:
         raise UsageError(
@@ -170,12 +175,13 @@ def import_file(
     existing = store.read(layer) if exists and mode == "append" else None
     if from_published:
         result = validate_published(path, layer=layer, lenient=lenient, mapping=mapping,
-                                    sheet=source_layer, rt_sheet=rt_sheet, existing=existing)  # fmt: skip
+                                    sheet=source_layer, rt_sheet=rt_sheet, existing=existing,
+                                    fill=fill)  # fmt: skip
     else:
         rules = load_rules(settings=store.settings()) if exists else None
         result = validate_file(layer, path, lenient=lenient, mapping=mapping,
                                source_layer=source_layer, assume_crs=assume_crs,
-                               existing=existing, rules=rules, within=within)  # fmt: skip
+                               existing=existing, rules=rules, within=within, fill=fill)  # fmt: skip
     file_errors = [p for p in result.errors if p.row is None]
     if result.errors and (not lenient or file_errors or result.frame.empty):
         raise ValidationError(result.problems, source=str(path), layer=layer)

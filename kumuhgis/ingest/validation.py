@@ -200,6 +200,7 @@ def validate_frame(
     assume_crs: str | None = None,
     rules: RuleSet | str | None = None,
     within: Area | None = None,
+    fill: dict[str, str] | None = None,
 ) -> ValidationResult:
     """Check ``frame`` against ``layer`` and return the rows that can be stored.
 
@@ -224,6 +225,9 @@ def validate_frame(
     within
         Where the uploader may put features (a facilitator's kelurahan): a feature of a
         spatial layer that does not touch it is a row error.
+    fill
+        ``{layer column: value}`` from ``--fill COL=VALUE``: the value of every empty cell of
+        that column, or of the whole column when the file lacks it (:func:`_fill_columns`).
     """
     schema = get_layer(layer)
     rules = load_rules(rules)
@@ -232,7 +236,7 @@ def validate_frame(
         raw["_row"] = np.arange(2, len(raw) + 2)
     raw = raw.reset_index(drop=True)
     col = _Collector(raw["_row"])
-    data = _check_columns(raw, schema, col, mapping)
+    data = _check_columns(raw, schema, col, mapping, fill, rules)
     data = _layer_geometry(data, schema, col, lenient=lenient, source=source, assume_crs=assume_crs)
     if within is not None and schema.spatial and not col.file_error:
         _check_within(data, col, within)
@@ -283,27 +287,97 @@ def _check_within(data: gpd.GeoDataFrame, col: _Collector, within: Area) -> None
 
 
 def _check_columns(
-    raw: pd.DataFrame, schema: LayerSchema, col: _Collector, mapping: dict[str, str] | None
+    raw: pd.DataFrame,
+    schema: LayerSchema,
+    col: _Collector,
+    mapping: dict[str, str] | None,
+    fill: dict[str, str] | None = None,
+    rules: RuleSet | None = None,
 ) -> pd.DataFrame:
-    """``raw`` with its columns renamed to the layer's names; a missing required column is
-    a file error."""
+    """``raw`` with its columns renamed to the layer's names and ``fill`` applied; a missing
+    required column is a file error."""
     geom_name = raw.geometry.name if isinstance(raw, gpd.GeoDataFrame) else None
     in_cols = [c for c in raw.columns if c != geom_name]
     names, notes = map_columns(in_cols, schema, mapping)
     for column, *texts in notes:
         col.file(column, None, *texts, severity="error" if "--map" in texts[0] else "warning")
     data = raw.rename(columns=names)
+    if fill:
+        data = _fill_columns(data, schema, col, fill, load_rules(rules))
     for c in schema.required:
-        if c not in data.columns:
+        if c not in data.columns and c not in (fill or {}):  # a bad --fill said so already
             col.file(
                 c,
                 None,
                 f"kolom wajib '{c}' tidak ada",
                 f"required column '{c}' is missing",
-                f"tambahkan kolom '{c}' atau petakan kolom yang ada dengan --map NAMA={c}",
-                f"add column '{c}' or map an existing one with --map NAME={c}",
+                f"tambahkan kolom '{c}' atau petakan kolom yang ada dengan --map NAMA={c}"
+                f" (atau isi semua baris dengan --fill {c}=NILAI)",
+                f"add column '{c}' or map an existing one with --map NAME={c}"
+                f" (or give every row one value with --fill {c}=VALUE)",
             )
     return data
+
+
+def _fill_columns(
+    data: pd.DataFrame, schema: LayerSchema, col: _Collector, fill: dict[str, str], rules
+) -> pd.DataFrame:
+    """``--fill COL=VALUE``: what an office file leaves out but the user knows for every
+    row — the year of a published table, the funding source and condition of an OSM
+    extract of hydrants. A column the file lacks is added with VALUE; a column it has gets
+    VALUE in its empty cells, and a filled cell that says otherwise is a row error (the
+    file and the command disagree: never overwritten). VALUE is checked as a cell of the
+    column (a year must be a year). COL must be a column of the layer."""
+    columns = {c.name: c for c in schema.columns}
+    names = set(columns)
+    out = data.copy()
+    for name, value in fill.items():
+        if name in names and not _fill_value_ok(name, value, columns[name], schema, col, rules):
+            continue
+        if name not in names:
+            col.file(name, value, f"--fill: layer '{schema.name}' tidak punya kolom '{name}'",
+                     f"--fill: layer '{schema.name}' has no column '{name}'",
+                     f"pilih salah satu: {', '.join(sorted(names))}",
+                     f"choose one of: {', '.join(sorted(names))}")  # fmt: skip
+            continue
+        if name not in out.columns:
+            out[name] = value
+            continue
+        cells = out[name].astype(object)  # a typed column (Int64) takes the text as a cell
+        empty = cells.isna() | cells.astype(str).str.strip().eq("")
+        out[name] = cells.where(~empty, value)
+        for idx in np.flatnonzero(~empty.to_numpy() & ~_same_cells(cells, value)):
+            col.row(idx, name, cells.iloc[idx],
+                    f"berkas berisi '{cells.iloc[idx]}', --fill {name}={value} berkata lain",
+                    f"the file says '{cells.iloc[idx]}', --fill {name}={value} says otherwise",
+                    f"perbaiki sel ini atau jangan pakai --fill {name}",
+                    f"correct this cell or leave out --fill {name}")  # fmt: skip
+    return out
+
+
+def _fill_value_ok(name: str, value: str, column, schema: LayerSchema, col, rules) -> bool:
+    """A ``--fill`` value checked once as a cell of its column: a bad one is one file error
+    (not one per row)."""
+    probe = _Collector(pd.Series([0]))
+    cell = pd.Series([value], dtype=object)
+    cell = _check_column(cell, column, schema, probe, lenient=False, rules=rules)
+    if name == "sumber_dana" and not probe.bad:
+        _check_sumber_dana(pd.DataFrame({name: cell}), probe, lenient=False)
+    errors = [p for p in probe.problems if p.severity == "error"]
+    for p in errors:
+        col.file(name, value, f"--fill {name}={value}: {p.masalah}", f"--fill {name}={value}: {p.problem}",
+                 p.perbaikan, p.fix)  # fmt: skip
+    return not errors
+
+
+def _same_cells(cells: pd.Series, value: str) -> np.ndarray:
+    """Which cells say ``value``: the same text, or the same number (``2019`` = ``2019.0``)."""
+    text = cells.astype(str).str.strip().to_numpy()
+    same = text == value.strip()
+    wanted = pd.to_numeric(pd.Series([value.strip()]), errors="coerce").iloc[0]
+    if pd.notna(wanted):
+        same |= pd.to_numeric(pd.Series(text), errors="coerce").to_numpy() == wanted
+    return same
 
 
 def _type_extras(data: pd.DataFrame, schema: LayerSchema) -> pd.DataFrame:
