@@ -60,9 +60,22 @@ def _client(args: argparse.Namespace):
         threads_per_worker=1,
         processes=not args.threads,
         memory_limit=args.memory_limit,
-        dashboard_address=":8787",
+        dashboard_address=_dashboard_address(),
     )
     return Client(cluster), cluster
+
+
+def _dashboard_address(port: int = 8787) -> str:
+    """Dask's usual dashboard port when it is free, else any free one (another cluster or
+    run on this machine holds 8787: the link printed says where this one is)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("", port))
+        except OSError:
+            return ":0"
+    return f":{port}"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
