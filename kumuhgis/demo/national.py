@@ -14,7 +14,9 @@ the city's metric CRS (:func:`kumuhgis.national.dataset.write_points`).
 Everything is generated city by city and written at once
 (:func:`kumuhgis.national.dataset.write_city`, :func:`~kumuhgis.national.dataset.write_points`,
 points in chunks of at most :data:`POINT_CHUNK`), so memory stays that of one city and one
-chunk however many cities and points there are. The same arguments give the same files.
+chunk however many cities and points there are. The same arguments give the same files,
+whether one process writes them or several (``workers``: one city per task, each city
+drawn from its own seed): 270 cities and 10^8 points took 12 min on 2 loaded cores.
 """
 
 from __future__ import annotations
