@@ -26,7 +26,7 @@ seconds and CPU seconds (the fair per-core figure on a machine shared with other
    call) and the ``reduction --by kota`` command's CSV.
 
 The README's figures (section "National scale (Dask)") came from these commands (the
-dataset takes about 25 min to generate on 2 cores, 12 GiB on disk)::
+dataset took 12 min to generate on 2 shared cores, 2.2 GB on disk)::
 
     kumuhgis demo --national --cities 270 --points 100000000 --workers 2 --out /tmp/nat/ds270
     /usr/bin/time -v kumuhgis nasional run /tmp/nat/ds270 --workers 2 --out /tmp/nat/hasil270
