@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import shapely
+import yaml
 
 from kumuhgis.analysis.city import classify_city, reduction_city, score_city
 from kumuhgis.cli import main
@@ -191,3 +192,30 @@ def test_cli_refuses_bad_input(tmp_path, national):
     assert main(["nasional", "build", str(twice), "--out", str(tmp_path / "ds")]) == 2
     assert not (tmp_path / "ds").exists()
     assert main(["demo", "--national", "--out", str(tmp_path / "d")]) == 2
+
+
+def _files(root):
+    """Every file of a dataset by path: its bytes, ``kota.yaml`` parsed without the
+    project's creation and update times (the only thing that depends on the clock)."""
+    out = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.name == "kota.yaml":
+            doc = yaml.safe_load(path.read_text())
+            doc["meta"] = {k: v for k, v in doc["meta"].items() if not k.endswith("_at")}
+            out[str(path.relative_to(root))] = doc
+        else:
+            out[str(path.relative_to(root))] = path.read_bytes()
+    return out
+
+
+def test_demo_on_two_processes_writes_the_same_files(tmp_path, national):
+    # the fixture's dataset was written by one process; the command's pool of two must
+    # write the same bytes (a city depends only on the seed and its number)
+    out = tmp_path / "par"
+    args = ["demo", "--national", "--cities", str(N_CITIES), "--points", str(N_POINTS)]
+    assert main(args + ["--seed", "11", "--workers", "2", "--out", str(out)]) == 0
+    one, two = _files(national["demo_ds"]), _files(out)
+    assert sorted(one) == sorted(two) and len(one) > 8 * N_CITIES
+    for name in one:
+        assert one[name] == two[name], name
+    assert main(["demo", "--out", str(tmp_path / "d.gpkg"), "--workers", "2"]) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -34,14 +35,17 @@ _EPILOG_FORMATS = (
 def _cmd_demo_national(args: argparse.Namespace) -> int:
     from kumuhgis.demo.national import write_national_demo
 
-    if args.cities is None or args.cities < 1 or args.points < 0:
-        raise UsageError("--cities ≥ 1 dan --points ≥ 0 / --cities ≥ 1 and --points ≥ 0")
+    if args.cities is None or args.cities < 1 or args.points < 0 or (args.workers or 1) < 1:
+        raise UsageError(
+            "--cities ≥ 1, --points ≥ 0, --workers ≥ 1 / --cities ≥ 1, --points ≥ 0, --workers ≥ 1"
+        )
     with progress(
         "Membangun dataset nasional demo / building national demo", args.cities
     ) as advance:
         cities = write_national_demo(
             args.out, cities=args.cities, points=args.points, seed=args.seed,
             projects=args.projects, on_city=lambda c: advance(description=f"{c.kode_kota} {c.kota}"),
+            workers=args.workers or os.cpu_count() or 1,
         )  # fmt: skip
     console().print(
         f"Dataset nasional demo / national demo dataset: [bold]{args.out}[/] — {len(cities)} "
@@ -57,9 +61,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     if args.national:
         return _cmd_demo_national(args)
-    if args.cities is not None or args.points or args.projects:
+    if args.cities is not None or args.points or args.projects or args.workers is not None:
         raise UsageError(
-            "--cities/--points/--projects hanya dengan --national / only with --national"
+            "--cities/--points/--projects/--workers hanya dengan --national / only with --national"
         )
     out = Path(args.out)
     if out.suffix.lower() != ".gpkg":
@@ -369,6 +373,11 @@ def _register_demo(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--projects",
         help="juga tiap kota sebagai proyek .gpkg di folder ini / also each city as a project here",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="proses paralel (--national; bawaan: semua inti) / processes (default: all cores)",
     )
     p.set_defaults(func=_cmd_demo)
 

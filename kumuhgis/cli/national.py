@@ -121,7 +121,8 @@ def _report(result, out: Path, seconds: float) -> None:
             f"batas {int(n['titik_batas']):,}, luar {int(n['titik_luar']):,}"
         )
     con.print(
-        f"Memori puncak per worker / peak memory per worker: {k['memori_puncak_mb'].max():,.0f} MiB"
+        f"Memori puncak per worker / peak memory per worker: {k['memori_puncak_mb'].max():,.0f} MiB; "
+        f"waktu CPU tugas / task CPU time: {k['detik_cpu'].sum():,.1f} s"
     )
 
 

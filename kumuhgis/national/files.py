@@ -10,7 +10,7 @@ works):
 * ``per_tahun.csv``: hectares per level and luas kumuh per year, unit and scope;
 * ``kolaborasi_tahun.csv``: kolaborasi counts and rupiah inside/outside per year and unit;
 * ``titik_kawasan.parquet``: points inside each kawasan in force (GeoParquet);
-* ``kinerja.csv``: each task's worker, time and peak memory;
+* ``kinerja.csv``: each task's worker, time (wall clock and CPU) and peak memory;
 * ``nasional.xlsx``: all the tables above as sheets.
 """
 
