@@ -107,7 +107,8 @@ def upload(
         whole file. Nothing is stored.
     UsageError
         A file kind that cannot be read, or a way of writing the user's role may not use
-        (a facilitator adds only; only the Pokja replaces a whole layer).
+        (only the Pokja replaces a whole layer; a facilitator replaces only rows of their
+        kelurahan).
     """
     from kumuhgis.ingest.load import import_file
 

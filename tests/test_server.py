@@ -321,24 +321,42 @@ def test_upload_strict_lenient_and_the_facilitators_kelurahan(app, location, kel
 
 
 def test_upload_modes_by_role(app, location, kelurahan, tmp_path, fingerprint):
-    """A facilitator only adds; a Korkot's upload replaces the stored rows of the same key
-    (the others stay); only the Pokja replaces a whole layer, and the page lists what went.
-    The history names the logged-in user."""
+    """A Korkot's upload replaces the stored rows of the same key (the others stay); a
+    facilitator's too, but only rows lying in their kelurahan; only the Pokja replaces a
+    whole layer, and the page lists what went. The history names the logged-in user."""
     korkot, faskel, pokja = (as_user(app, n) for n in ("korkot", "faskel", "pokja"))
     forms = {n: c.get("/ubah/unggah").get_data(as_text=True)
              for n, c in (("faskel", faskel), ("korkot", korkot), ("pokja", pokja))}  # fmt: skip
     assert 'id="unggah-ganti-layer"' in forms["pokja"]
     assert 'id="unggah-ganti-layer"' not in forms["korkot"] + forms["faskel"]
-    assert re.search(r'id="unggah-tambah" checked disabled', forms["faskel"])
-    assert not re.search(r'id="unggah-tambah" checked', forms["korkot"])
+    assert not re.search(r'id="unggah-tambah" checked', forms["korkot"] + forms["faskel"])
     works = _works(location, kelurahan, tmp_path / "kegiatan.geojson")
     stored = len(open_store(location).read("kolaborasi"))
     before = fingerprint(open_store(location))
-    for client, replace in ((faskel, False), (korkot, True)):
-        r = _upload(client, works, append=False, replace_layer=replace)
-        assert r.status_code == 400, r.get_data(as_text=True)[:300]
-        assert ("Pokja" if replace else "hanya menambah") in r.get_data(as_text=True)
+    r = _upload(korkot, works, append=False, replace_layer=True)
+    assert r.status_code == 400 and "Pokja" in r.get_data(as_text=True)
+    # the facilitator (first kelurahan) sends a work of theirs under the key of a stored
+    # work of another kelurahan: replacing it is refused, nothing stored
+    layer = open_store(location).read("kolaborasi")
+    area = open_store(location).read("wilayah").set_index("kode_kel").loc[kelurahan[0]].geometry
+    other = layer[~layer.geometry.intersects(area)].iloc[0]["kode_kegiatan"]
+    mine = gpd.read_file(works).iloc[[0]].assign(kode_kegiatan=other)
+    mine.to_file(tmp_path / "bukan.geojson", driver="GeoJSON")
+    r = _upload(faskel, tmp_path / "bukan.geojson", append=False)
+    assert r.status_code == 400 and "di luar wilayah Anda" in r.get_data(as_text=True)
+    assert other in r.get_data(as_text=True)
     assert fingerprint(open_store(location)) == before
+    # ... their own work, added and then corrected by key
+    own = gpd.read_file(works).iloc[[0]].assign(kode_kegiatan="WEB-F01")
+    own.to_file(tmp_path / "milik.geojson", driver="GeoJSON")
+    assert _upload(faskel, tmp_path / "milik.geojson").status_code == 200  # added
+    own.assign(nilai_rp=30_000_000).to_file(tmp_path / "milik.geojson", driver="GeoJSON")
+    r = _upload(faskel, tmp_path / "milik.geojson", append=False)
+    assert r.status_code == 200 and re.search(r'id="baris-diganti">1<', r.get_data(as_text=True))
+    layer = open_store(location).read("kolaborasi").set_index("kode_kegiatan")
+    assert layer.loc["WEB-F01", "nilai_rp"] == 30_000_000
+    assert list_writes(open_store(location))[-1].pengguna == "faskel"
+    stored = len(layer)
 
     assert _upload(korkot, works).status_code == 200  # added: two new works
     frame = gpd.read_file(works)

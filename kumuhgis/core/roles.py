@@ -2,8 +2,10 @@
 roles of the KOTAKU city team and the actions each may take, as data.
 
 * ``viewer`` reads;
-* ``faskel`` (the kelurahan facilitator) also adds ``kolaborasi`` and ``infrastruktur``
-  rows lying in the kelurahan they are assigned to (adds only: a stored key is refused);
+* ``faskel`` (the kelurahan facilitator) also uploads ``kolaborasi`` and ``infrastruktur``
+  rows lying in the kelurahan they are assigned to, replacing the stored rows with the same
+  key only where those lie in their kelurahan too (a correction of their own works; a file
+  that would replace another kelurahan's row stores nothing);
 * ``korkot`` (the city coordinator team) also uploads those for the whole city, replacing
   the stored rows with the same key, and decides kolaborasi status overrides (domain.md §7);
 * ``pokja`` (the Pokja PKP) does everything: SK, baseline, delineation and every other
@@ -43,8 +45,9 @@ ACTIONS = ("baca", *(f"unggah:{x}" for x in _LAYERS), "ganti", "ganti_layer", "s
 _FIELD = frozenset({"baca", "unggah:kolaborasi", "unggah:infrastruktur"})
 _PERMISSIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({"baca"}),
-    # a facilitator only adds: replacing by key could overwrite a row of another kelurahan
-    "faskel": _FIELD,
+    # a facilitator replaces by key only rows lying in their kelurahan (ingest.load checks
+    # the stored rows a file would replace against their area, inside the write)
+    "faskel": _FIELD | {"ganti"},
     "korkot": _FIELD | {"ganti", "status"},
     "pokja": frozenset(ACTIONS),
 }

@@ -23,7 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import shapely
 
 from kumuhgis.core.errors import Problem, UsageError, ValidationError
 from kumuhgis.core.rules import RuleSet, load_rules
@@ -32,7 +34,7 @@ from kumuhgis.ingest.published import published_baseline, read_published
 from kumuhgis.ingest.readers import read_file
 from kumuhgis.ingest.validation import Area, ValidationResult, validate_frame
 from kumuhgis.store import is_database_url, new_store, open_store, project_exists
-from kumuhgis.store.keys import WriteChange
+from kumuhgis.store.keys import REPLACE_KEYS, WriteChange, key_values
 
 __all__ = ["ImportOutcome", "import_file", "read_rt_table", "validate_file", "validate_published"]
 
@@ -193,6 +195,8 @@ def import_file(
     with store.transaction(command=command, create=not exists, user=user) as tx:
         if not exists:
             _initialise(tx, layer, result.frame)
+        if within is not None and mode == "replace_key":
+            _check_replaced_within(tx.current(layer), result.frame, layer, within)
         changes: list[WriteChange] = []
 
         def _heard(change: WriteChange) -> None:
@@ -222,6 +226,28 @@ def import_file(
         key=change.key,
         removed_keys=change.removed_keys,
     )
+
+
+def _check_replaced_within(
+    stored: pd.DataFrame | None, frame: pd.DataFrame, layer: str, within: Area
+) -> None:
+    """A facilitator replaces by key only rows of their own area: a stored row whose key
+    the file brings again and that does not touch ``within`` is refused, with its key (a
+    file may correct the facilitator's own works, never another kelurahan's)."""
+    if stored is None or not len(stored) or "geometry" not in stored:
+        return
+    key = REPLACE_KEYS[layer]
+    again = stored[np.isin(key_values(stored, key), key_values(frame, key))]
+    geoms = again.geometry.values
+    elsewhere = again[~shapely.intersects(geoms, within.geometry)]
+    if len(elsewhere):
+        keys = ", ".join(key_values(elsewhere, key)[:10])
+        more = f" (+{len(elsewhere) - 10})" if len(elsewhere) > 10 else ""
+        raise UsageError(
+            f"berkas ini mengganti baris di luar wilayah Anda ({within.label}): {keys}{more}; "
+            f"tidak ada yang disimpan / this file replaces rows outside your area: {keys}{more}; "
+            f"nothing was stored"
+        )
 
 
 def _initialise(tx, layer: str, frame: pd.DataFrame) -> None:
