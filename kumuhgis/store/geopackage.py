@@ -20,7 +20,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import filelock
@@ -43,12 +43,9 @@ from kumuhgis.store.interface import (
     as_layer,
     check_mode,
     check_table_name,
-    check_unique_against,
-    coerce_to_schema,
-    storage_geometry,
     storage_geometry_type,
 )
-from kumuhgis.store.keys import WriteChange, plan_write
+from kumuhgis.store.keys import plan_write
 from kumuhgis.store.sqlite import drop_table, history_rows, last_write, store_history
 
 __all__ = ["GeoPackageStore", "open_store", "create_store"]
@@ -221,39 +218,11 @@ class _Transaction(Transaction):
         rows = history_rows(self.path, data=data, read_only=False) if self.path.exists() else []
         return history_frame(rows, data=data)
 
-    def write(
-        self,
-        layer: str,
-        frame: pd.DataFrame,
-        *,
-        mode: str = "replace",
-        source: str = "",
-        rows_in: int | None = None,
-        rows_rejected: int = 0,
-        on_plan: Callable[[WriteChange], None] | None = None,
-    ) -> int:
-        """Write ``frame`` into ``layer`` in ``mode`` (:mod:`kumuhgis.store.keys`);
-        ``on_plan`` hears what the write changes before the rows are written."""
-        check_mode(mode)
-        schema = get_layer(layer)
-        data = coerce_to_schema(frame, layer)
-        if schema.spatial:  # as stored: EPSG:4326, polygons as MultiPolygon
-            data = storage_geometry(data, layer)
-        old = self.current(layer)
-        self.remember(layer, "layer", old)
-        if mode == "append" and old is not None:
-            check_unique_against(old, data, schema)
-        rows, change = plan_write(layer, old, data, mode)
-        if on_plan is not None:
-            on_plan(change)
-        self._put_layer(layer, rows, old=old, append=mode == "append")
-        self.log_write(change, old=old, new=rows, key=schema.unique, source=source,
-                       rows_in=rows_in, rows_stored=len(frame), rows_rejected=rows_rejected)  # fmt: skip
-        return len(frame)
-
-    def _put_layer(
+    def put_layer(
         self, layer: str, data: pd.DataFrame, *, old: pd.DataFrame | None, append: bool
     ) -> None:
+        """Store a layer's rows as :meth:`Transaction.write` planned them (``append``: add
+        ``data`` to ``old``; else ``data`` is the whole layer)."""
         schema = get_layer(layer)
         gdal_append = False
         if append and old is not None:

@@ -22,6 +22,7 @@ import json
 import os
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import geopandas as gpd
@@ -43,7 +44,7 @@ from kumuhgis.core.schema import (
 )
 from kumuhgis.store.changes import changed_rows, to_json
 from kumuhgis.store.history import HistoryRecorder, keep_count
-from kumuhgis.store.keys import MODES, WriteChange
+from kumuhgis.store.keys import MODES, WriteChange, plan_write
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -399,7 +400,8 @@ class Transaction:
     """The bookkeeping every backend's transaction shares: meta updates, audit rows (with
     old and new values, :meth:`log_write`, never a secret column), the history of what it
     changes (:attr:`history`), removing a table (:meth:`drop`), settings and the record of a
-    new project. Backends add ``write``, ``write_table``, ``drop_stored``, ``current`` and
+    new project, and the write of a layer (:meth:`write`). Backends add ``put_layer``,
+    ``write_table``, ``drop_stored``, ``current`` and
     ``meta`` (what the project holds inside this transaction), ``stored_history`` and a
     ``finish`` that stores :meth:`meta_to_write`, the audit rows and
     :meth:`history_to_write`."""
@@ -497,6 +499,46 @@ class Transaction:
         """How many writes keep their previous state, by the settings in ``meta``."""
         text = (meta or {}).get("settings") or ""
         return keep_count((yaml.safe_load(text) or {}) if text else {})
+
+    def write(
+        self,
+        layer: str,
+        frame: pd.DataFrame,
+        *,
+        mode: str = "replace",
+        source: str = "",
+        rows_in: int | None = None,
+        rows_rejected: int = 0,
+        on_plan: Callable[[WriteChange], None] | None = None,
+    ) -> int:
+        """Write ``frame`` into ``layer`` in ``mode`` (:mod:`kumuhgis.store.keys`) on every
+        backend alike: coerced to the schema and its storage geometry, the state it replaces
+        kept for the history, the rows planned (``on_plan`` hears what the write changes
+        before the rows are written), stored by the backend (:meth:`put_layer`) and audited
+        with the old and new values."""
+        check_mode(mode)
+        schema = get_layer(layer)
+        data = coerce_to_schema(frame, layer)
+        if schema.spatial:  # as stored: EPSG:4326, polygons as MultiPolygon
+            data = storage_geometry(data, layer)
+        old = self.current(layer)
+        self.remember(layer, "layer", old)
+        if mode == "append" and old is not None:
+            check_unique_against(old, data, schema)
+        rows, change = plan_write(layer, old, data, mode)
+        if on_plan is not None:
+            on_plan(change)
+        self.put_layer(layer, rows, old=old, append=mode == "append")
+        self.log_write(change, old=old, new=rows, key=schema.unique, source=source,
+                       rows_in=rows_in, rows_stored=len(frame), rows_rejected=rows_rejected)  # fmt: skip
+        return len(frame)
+
+    def put_layer(
+        self, layer: str, data: pd.DataFrame, *, old: pd.DataFrame | None, append: bool
+    ) -> None:  # pragma: no cover - abstract
+        """Store a layer's rows as :meth:`write` planned them (``append``: add ``data`` to
+        the stored ``old``; else ``data`` is the whole layer)."""
+        raise NotImplementedError
 
     def current(self, name: str, kind: str = "layer") -> pd.DataFrame | None:  # pragma: no cover
         """A layer (in storage form) or a project table (``kind="tabel"``) as this

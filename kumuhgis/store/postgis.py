@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import geopandas as gpd
 import pandas as pd
@@ -54,12 +54,9 @@ from kumuhgis.store.interface import (
     as_layer,
     check_mode,
     check_table_name,
-    check_unique_against,
-    coerce_to_schema,
-    storage_geometry,
     storage_geometry_type,
 )
-from kumuhgis.store.keys import WriteChange, plan_write
+from kumuhgis.store.keys import plan_write
 
 __all__ = ["PostGISStore", "create_store", "open_store", "project_exists"]
 
@@ -421,39 +418,18 @@ class _Transaction(Transaction):
         """The history as this transaction sees it."""
         return history_frame(_history_rows(self._cur, self._schema, data=data), data=data)
 
-    def write(
-        self,
-        layer: str,
-        frame: pd.DataFrame,
-        *,
-        mode: str = "replace",
-        source: str = "",
-        rows_in: int | None = None,
-        rows_rejected: int = 0,
-        on_plan: Callable[[WriteChange], None] | None = None,
-    ) -> int:
-        """Write ``frame`` into ``layer`` in ``mode`` (:mod:`kumuhgis.store.keys`);
-        ``on_plan`` hears what the write changes before the rows are written."""
-        check_mode(mode)
+    def put_layer(
+        self, layer: str, data: pd.DataFrame, *, old: pd.DataFrame | None, append: bool
+    ) -> None:
+        """Store a layer's rows as :meth:`Transaction.write` planned them (``append``: add
+        ``data``; else ``data`` is the whole layer)."""
         schema = get_layer(layer)
-        data = coerce_to_schema(frame, layer)
         geometry = None
         if schema.spatial:
-            data = storage_geometry(data, layer)
             kind = storage_geometry_type(schema).replace("Unknown", "Geometry")
             geometry = f"geometry({kind}, 4326)"
-        old = self.current(layer)
-        self.remember(layer, "layer", old)
-        if mode == "append" and old is not None:
-            check_unique_against(old, data, schema)
-        rows, change = plan_write(layer, old, data, mode)
-        if on_plan is not None:
-            on_plan(change)
-        store_mode = "append" if mode == "append" else "replace"
-        self._store(layer, rows, store_mode, geometry=geometry, srid=4326 if geometry else None)
-        self.log_write(change, old=old, new=rows, key=schema.unique, source=source,
-                       rows_in=rows_in, rows_stored=len(frame), rows_rejected=rows_rejected)  # fmt: skip
-        return len(frame)
+        self._store(layer, data, "append" if append else "replace", geometry=geometry,
+                    srid=4326 if geometry else None)  # fmt: skip
 
     def write_table(self, name: str, frame: pd.DataFrame, *, mode: str = "replace") -> int:
         """Write a project table other than the seven layers (see :meth:`Store.write_table`)."""
