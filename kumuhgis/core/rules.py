@@ -548,7 +548,6 @@ def load_rules(name: str | RuleSet | None = None, *, settings: dict | None = Non
         return name
     settings = settings or {}
     name = name or settings.get(SETTINGS_RULES_KEY) or DEFAULT_RULES
-    doc = rules_document(str(name))
     all_overrides = settings.get(SETTINGS_OVERRIDE_KEY) or {}
     if not isinstance(all_overrides, dict):
         raise _bad(
@@ -561,4 +560,13 @@ def load_rules(name: str | RuleSet | None = None, *, settings: dict | None = Non
             f"'{SETTINGS_OVERRIDE_KEY}.{name}' harus berupa mapping",
             f"'{SETTINGS_OVERRIDE_KEY}.{name}' must be a mapping",
         )
-    return rules_from_document(doc, overrides=overrides)
+    if not overrides:
+        return _shipped_rules(str(name))
+    return rules_from_document(rules_document(str(name)), overrides=overrides)
+
+
+@functools.cache
+def _shipped_rules(name: str) -> RuleSet:
+    """A shipped rule set without overrides, built once per process (a RuleSet is frozen;
+    a demo city or a national run asks for it hundreds of times)."""
+    return rules_from_document(rules_document(name))

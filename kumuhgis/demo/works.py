@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -127,12 +126,6 @@ class Work:
     volume_kriteria: str = ""  # one volume per criterion where they split one ideal length
 
 
-@lru_cache(maxsize=1)
-def _default_rules():
-    """The default rule set, loaded once (a city draws hundreds of works)."""
-    return load_rules()
-
-
 def split_volume(kriteria: str, volume: float, gaps: list[float]) -> str:
     """One volume per criterion for a work whose criteria split one ideal length
     (domain.md §5: a paving road is partly a new road, 2a, partly a repaved one, 2b):
@@ -140,7 +133,7 @@ def split_volume(kriteria: str, volume: float, gaps: list[float]) -> str:
     ``kriteria``) in whole units, the last criterion taking the rest; ``""`` when one
     volume counts for every criterion."""
     codes = kriteria.split(";")
-    if not _default_rules().split_conflicts(codes):
+    if not load_rules().split_conflicts(codes):
         return ""
     total = float(sum(gaps))
     parts = [round(volume * g / total) if total > 0 else 0 for g in gaps[:-1]]

@@ -245,9 +245,7 @@ def validate_frame(
         if works and c.name in ("volume", "satuan", "volume_kriteria"):
             continue  # checked per criterion below
         if c.name in data.columns:
-            data[c.name] = _check_column(data[c.name], c, schema, col, lenient=lenient, rules=rules)
-            if c.name == "sumber_dana":
-                data = _check_sumber_dana(data, col, lenient=lenient)
+            data = _check_layer_column(data, c, schema, col, lenient=lenient, rules=rules)
     data = _type_extras(data, schema)
     if works and not col.file_error:
         data, found = check_work_volumes(data, rules, lenient=lenient)
@@ -303,7 +301,7 @@ def _check_columns(
         col.file(column, None, *texts, severity="error" if "--map" in texts[0] else "warning")
     data = raw.rename(columns=names)
     if fill:
-        data = _fill_columns(data, schema, col, fill, load_rules(rules))
+        data = _fill_columns(data, schema, col, fill, rules)
     for c in schema.required:
         if c not in data.columns and c not in (fill or {}):  # a bad --fill said so already
             col.file(
@@ -316,6 +314,15 @@ def _check_columns(
                 f"add column '{c}' or map an existing one with --map NAME={c}"
                 f" (or give every row one value with --fill {c}=VALUE)",
             )
+    return data
+
+
+def _check_layer_column(data: pd.DataFrame, c, schema, col: _Collector, *, lenient, rules):
+    """``data`` with its column ``c`` checked and read (a funding source also against the
+    controlled list of domain.md §9)."""
+    data[c.name] = _check_column(data[c.name], c, schema, col, lenient=lenient, rules=rules)
+    if c.name == "sumber_dana":
+        data = _check_sumber_dana(data, col, lenient=lenient)
     return data
 
 
@@ -332,13 +339,13 @@ def _fill_columns(
     names = set(columns)
     out = data.copy()
     for name, value in fill.items():
-        if name in names and not _fill_value_ok(name, value, columns[name], schema, col, rules):
-            continue
         if name not in names:
             col.file(name, value, f"--fill: layer '{schema.name}' tidak punya kolom '{name}'",
                      f"--fill: layer '{schema.name}' has no column '{name}'",
                      f"pilih salah satu: {', '.join(sorted(names))}",
                      f"choose one of: {', '.join(sorted(names))}")  # fmt: skip
+            continue
+        if not _fill_value_ok(value, columns[name], schema, col, rules):
             continue
         if name not in out.columns:
             out[name] = value
@@ -355,14 +362,13 @@ def _fill_columns(
     return out
 
 
-def _fill_value_ok(name: str, value: str, column, schema: LayerSchema, col, rules) -> bool:
+def _fill_value_ok(value: str, column, schema: LayerSchema, col, rules) -> bool:
     """A ``--fill`` value checked once as a cell of its column: a bad one is one file error
     (not one per row)."""
+    name = column.name
     probe = _Collector(pd.Series([0]))
-    cell = pd.Series([value], dtype=object)
-    cell = _check_column(cell, column, schema, probe, lenient=False, rules=rules)
-    if name == "sumber_dana" and not probe.bad:
-        _check_sumber_dana(pd.DataFrame({name: cell}), probe, lenient=False)
+    cell = pd.DataFrame({name: pd.Series([value], dtype=object)})
+    _check_layer_column(cell, column, schema, probe, lenient=False, rules=rules)
     errors = [p for p in probe.problems if p.severity == "error"]
     for p in errors:
         col.file(name, value, f"--fill {name}={value}: {p.masalah}", f"--fill {name}={value}: {p.problem}",
@@ -371,12 +377,14 @@ def _fill_value_ok(name: str, value: str, column, schema: LayerSchema, col, rule
 
 
 def _same_cells(cells: pd.Series, value: str) -> np.ndarray:
-    """Which cells say ``value``: the same text, or the same number (``2019`` = ``2019.0``)."""
-    text = cells.astype(str).str.strip().to_numpy()
-    same = text == value.strip()
-    wanted = pd.to_numeric(pd.Series([value.strip()]), errors="coerce").iloc[0]
+    """Which cells say ``value``: the same text, or the same number read the Indonesian or
+    English way (``2019`` = ``2019.0``, ``12,5`` = ``12.5``; domain.md §10)."""
+    text = cells.astype(str).str.strip()
+    same = text.to_numpy() == value.strip()
+    wanted = parse_number_series(pd.Series([value.strip()], dtype=object))[0].iloc[0]
     if pd.notna(wanted):
-        same |= pd.to_numeric(pd.Series(text), errors="coerce").to_numpy() == wanted
+        numbers = parse_number_series(text.astype(object))[0].to_numpy(dtype=float)
+        same |= numbers == wanted
     return same
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kumuhgis.store import geopackage
+import kumuhgis.store.geopackage as geopackage
 from kumuhgis.store.database import is_database_url
 from kumuhgis.store.interface import Store
 
@@ -23,7 +23,7 @@ def open_store(location: str | os.PathLike) -> Store:
     :class:`~kumuhgis.core.errors.StoreError` when it cannot be read.
     """
     if is_database_url(location):
-        from kumuhgis.store import postgis
+        import kumuhgis.store.postgis as postgis
 
         return postgis.open_store(str(location))
     return geopackage.open_store(location)
@@ -42,7 +42,7 @@ def create_store(
     all-or-nothing write. Refuses an existing project unless ``overwrite``."""
     kwargs = dict(kota=kota, settings=settings, layers=layers, overwrite=overwrite, command=command)
     if is_database_url(location):
-        from kumuhgis.store import postgis
+        import kumuhgis.store.postgis as postgis
 
         return postgis.create_store(str(location), **kwargs)
     return geopackage.create_store(location, **kwargs)
@@ -52,7 +52,7 @@ def project_exists(location: str | os.PathLike) -> bool:
     """Whether ``location`` holds a project already (a file that exists, a database
     schema with the bookkeeping tables)."""
     if is_database_url(location):
-        from kumuhgis.store import postgis
+        import kumuhgis.store.postgis as postgis
 
         return postgis.project_exists(str(location))
     return Path(location).exists()
@@ -62,7 +62,7 @@ def new_store(location: str | os.PathLike) -> Store:
     """A handle on a project that may not exist yet, to create it with
     ``transaction(create=True)``."""
     if is_database_url(location):
-        from kumuhgis.store import postgis
+        import kumuhgis.store.postgis as postgis
 
         return postgis.PostGISStore(str(location))
     return geopackage.GeoPackageStore(location)
