@@ -282,17 +282,19 @@ def check(result, projects: Path, out: Path) -> dict:
         pd.testing.assert_frame_equal(kol.drop(columns=["kode_prov", "kode_kota"]),
                                       classify_city(snap).reset_index(drop=True))  # fmt: skip
         y0, y1 = int(scored.scores["tahun"].min()), int(scored.scores["tahun"].max())
-        red = reduction_city(snap, year_from=y0, year_to=y1, by="kota", scored=scored)
-        for col, v in red.totals.items():
-            if f"{col}_kota" in kota.columns:
-                assert kota.loc[c.kode_kota, f"{col}_kota"] == v, (c.kode_kota, col)
+        for scope in ("sk", "kota"):  # the official SK scope and the whole city
+            red = reduction_city(snap, year_from=y0, year_to=y1, by="kota", scored=scored,
+                                 scope=scope)  # fmt: skip
+            for col, v in red.totals.items():
+                if f"{col}_{scope}" in kota.columns:
+                    assert kota.loc[c.kode_kota, f"{col}_{scope}"] == v, (c.kode_kota, scope, col)
         csv = out / f"_cek_{c.kode_kota}.csv"
         args = ["reduction", str(projects / f"{c.kode_kota}.gpkg"), "--from", str(y0), "--to",
                 str(y1), "--by", "kota", "--out", str(csv)]  # fmt: skip
         assert main(args) == 0
         cmd = pd.read_csv(csv).iloc[0]
         for col in ("luas_kumuh_awal_ha", "luas_kumuh_akhir_ha", "pengurangan_luas_kumuh_ha"):
-            assert float(cmd[col]) == kota.loc[c.kode_kota, f"{col}_kota"], (c.kode_kota, col)
+            assert float(cmd[col]) == kota.loc[c.kode_kota, f"{col}_sk"], (c.kode_kota, col)
         csv.unlink()
         checked += 1
     return {"cities_identical": checked}

@@ -112,11 +112,14 @@ def test_reduction_equals_city_by_city(national):
     for city in list_cities(national["ds"]):
         alone = _alone(national["projects"], city.kode_kota)
         years = score_city(alone).scores["tahun"]
-        red = reduction_city(alone, year_from=years.min(), year_to=years.max(), by="kota")
+        span = {"year_from": years.min(), "year_to": years.max(), "by": "kota"}
+        red = reduction_city(alone, **span, scope="kota")
+        official = reduction_city(alone, **span)  # the SK scope, as `reduction` gives it
         row = kota.set_index("kode_kota").loc[city.kode_kota]
         for col in ("luas_kumuh_awal_ha", "luas_kumuh_akhir_ha", "pengurangan_luas_kumuh_ha",
                     "pengurangan_ha_setara_ha", "kontribusi_ha", "luas_ha"):  # fmt: skip
             assert row[f"{col}_kota"] == red.totals[col], col
+            assert row[f"{col}_sk"] == official.totals[col], col
         mine = per_tahun[(per_tahun["kode_kota"] == city.kode_kota) & (per_tahun["tingkat"] == "kota")
                          & (per_tahun["lingkup"] == "kota")]  # fmt: skip
         for col in ("luas_kumuh_ha", "luas_kb_ha", "luas_ks_ha", "luas_kr_ha", "luas_tk_ha"):

@@ -21,8 +21,7 @@ import pandas as pd
 
 from kumuhgis.analysis.city import city_conditions, classify_city, reduction_city, score_city
 from kumuhgis.analysis.kolaborasi import summarize, tolerance_from_settings
-from kumuhgis.analysis.reduction import Reduction, rt_kawasan
-from kumuhgis.analysis.scoring import ScoredYears
+from kumuhgis.analysis.reduction import Reduction
 from kumuhgis.core.snapshot import CitySnapshot
 from kumuhgis.core.vocabulary import KOLABORASI_STATUSES
 from kumuhgis.geo.index import BATAS, DALAM, LUAR, TANPA_GEOMETRI, KawasanIndex
@@ -61,15 +60,6 @@ class CityFigures:
     year_to: int
 
 
-def _sk_scope(snapshot: CitySnapshot, scored: ScoredYears) -> ScoredYears:
-    """The scored RTs inside an SK kawasan (domain.md §5 "scope"): the RT → kawasan rule
-    of :func:`~kumuhgis.analysis.reduction.rt_kawasan`."""
-    kaw = rt_kawasan(snapshot.rt, delineasi=snapshot.delineasi, sk_kumuh=snapshot.sk_kumuh)
-    inside = set(kaw.loc[kaw["kode_kawasan"] != "", "kode_rt"])
-    scores = scored.scores[scored.scores["kode_rt"].astype(str).isin(inside)]
-    return ScoredYears(scores=scores, trace=scored.trace, rules=scored.rules)
-
-
 def city_figures(snapshot: CitySnapshot) -> CityFigures:
     """Score every RT-year, derive the years, classify the kolaborasi and compute the
     reduction measures of one city (domain.md §4, §5, §7) from ``year_from`` = the first
@@ -77,19 +67,19 @@ def city_figures(snapshot: CitySnapshot) -> CityFigures:
 
     The conditions are derived once (:func:`~kumuhgis.analysis.city.city_conditions`) and
     handed to the scoring and the classification; the reduction runs twice on the same
-    scores, once for the whole city and once for the RTs inside the SK kawasan."""
+    scores, once for the whole city (``scope="kota"``) and once for the RTs inside the SK
+    kawasan in force (``scope="sk"``, the official figure), as the ``reduction`` command."""
     conditions = city_conditions(snapshot)
     scored = score_city(snapshot, conditions=conditions)
     years = scored.scores["tahun"]
     y0, y1 = int(years.min()), int(years.max())
+    # the two scopes of domain.md §5 as the `reduction` command computes them
     reductions = {
-        SCOPE_KOTA: reduction_city(snapshot, year_from=y0, year_to=y1, by="kota", scored=scored)
-    }
-    sk_scored = _sk_scope(snapshot, scored)
-    if len(sk_scored.scores) and set(sk_scored.scores["tahun"]) >= {y0, y1}:
-        reductions[SCOPE_SK] = reduction_city(
-            snapshot, year_from=y0, year_to=y1, by="kota", scored=sk_scored
+        scope: reduction_city(
+            snapshot, year_from=y0, year_to=y1, by="kota", scored=scored, scope=scope
         )
+        for scope in (SCOPE_KOTA, SCOPE_SK)
+    }
     kolaborasi = classify_city(snapshot, conditions=conditions)
     per_year = summarize(kolaborasi, "tahun") if len(kolaborasi) else pd.DataFrame()
     return CityFigures(
